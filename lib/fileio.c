@@ -1,0 +1,115 @@
+/* fileio.c - atomic file replacement and directory creation. */
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return -1;
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int file_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen)
+{
+	char tmp[4096];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create temp file: %s", path, strerror(errno));
+		return -1;
+	}
+	const char *step = "write";
+	if (write_all(fd, buf, len) < 0)
+		goto fail;
+	step = "fsync";
+	if (fsync(fd) < 0 || fchmod(fd, 0644) < 0)
+		goto fail;
+	step = "close";
+	int rc = close(fd);
+	fd = -1;
+	if (rc < 0)
+		goto fail;
+	step = "rename";
+	if (rename(tmp, path) < 0)
+		goto fail;
+	if (fsync_dir_of(path) < 0) {
+		snprintf(err, errlen, "%s: fsync of folder failed: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: %s failed: %s", path, step, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+int file_mkdirs(const char *path, char *err, size_t errlen)
+{
+	char buf[4096];
+	if ((size_t)snprintf(buf, sizeof buf, "%s", path) >= sizeof buf) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	if (!buf[0])
+		return 0;
+	for (char *p = buf + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create folder %s: %s", buf, strerror(errno));
+			return -1;
+		}
+		*p = c;
+		if (!c)
+			break;
+	}
+	return 0;
+}
+
+int file_mkdirs_parent(const char *path, char *err, size_t errlen)
+{
+	char *copy = strdup(path);
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = file_mkdirs(dirname(copy), err, errlen);
+	free(copy);
+	return rc;
+}

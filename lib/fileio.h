@@ -1,0 +1,17 @@
+/* fileio.h - durable file writes shared by the monitor (thumbnails) and the web (config saves). */
+#ifndef SP_FILEIO_H
+#define SP_FILEIO_H
+
+#include <stddef.h>
+
+/* Writes buf to path so readers see the old file or the whole new one, never a mix:
+ * temp file in the same folder, fsync, rename, fsync the folder. 0, or -1 with err. */
+int file_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen);
+
+/* mkdir -p with mode 0755; 0, or -1 with err. */
+int file_mkdirs(const char *path, char *err, size_t errlen);
+
+/* mkdir -p of the folder holding path. */
+int file_mkdirs_parent(const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,190 @@
+/* probe_rtsp.c - RTSP probe with libavformat: open, first clean video frame, TEARDOWN. */
+#include <errno.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "frame.h"
+#include "probe.h"
+#include "probe_log.h"
+
+struct deadline {
+	int64_t end_us;
+	const atomic_int *cancel;
+};
+
+/* FFmpeg polls this during every blocking step; it is what bounds a silent peer. */
+static int interrupted(void *opaque)
+{
+	const struct deadline *d = opaque;
+	return probe_now_us() > d->end_us || (d->cancel && atomic_load(d->cancel));
+}
+
+static int ms_since(int64_t start_us)
+{
+	return (int)((probe_now_us() - start_us) / 1000);
+}
+
+static void classify_open_error(struct probe_result *res, int err, const struct deadline *dl,
+				const char *log, int timeout_ms)
+{
+	const char *why = log[0] ? log : av_err2str(err);
+	if (err == AVERROR_HTTP_UNAUTHORIZED)
+		probe_fail(res, PROBE_UNAUTHORIZED, "RTSP 401: %s", why);
+	else if (err == AVERROR_HTTP_FORBIDDEN)
+		probe_fail(res, PROBE_UNAUTHORIZED, "RTSP 403: %s", why);
+	else if (err == AVERROR_HTTP_NOT_FOUND)
+		probe_fail(res, PROBE_NOT_FOUND, "RTSP 404: %s", why);
+	else if (err == AVERROR(ECONNREFUSED))
+		probe_fail(res, PROBE_REFUSED, "connection refused");
+	else if (strstr(log, "resolve hostname"))
+		probe_fail(res, PROBE_DNS, "%s", why);
+	else if (interrupted((void *)dl) || err == AVERROR(ETIMEDOUT) || err == AVERROR_EXIT)
+		/* A read cut by the deadline reports "Invalid data": trust our clock instead. */
+		probe_fail(res, PROBE_TIMEOUT, "no RTSP answer within %d ms", timeout_ms);
+	else if (err == AVERROR(EHOSTUNREACH) || err == AVERROR(ENETUNREACH))
+		probe_fail(res, PROBE_REFUSED, "%s", av_err2str(err));
+	else
+		probe_fail(res, PROBE_PROTOCOL, "RTSP setup failed: %s", why);
+}
+
+static AVCodecContext *open_decoder(const AVStream *st, struct probe_result *res)
+{
+	const AVCodec *dec = avcodec_find_decoder(st->codecpar->codec_id);
+	AVCodecContext *c;
+	if (!dec) {
+		probe_fail(res, PROBE_DECODE, "no decoder for codec %s",
+			   avcodec_get_name(st->codecpar->codec_id));
+		return NULL;
+	}
+	if (!(c = avcodec_alloc_context3(dec)) || avcodec_parameters_to_context(c, st->codecpar) < 0) {
+		avcodec_free_context(&c);
+		probe_fail(res, PROBE_INTERNAL, "cannot allocate a decoder");
+		return NULL;
+	}
+	c->thread_count = 1; /* else every probe starts its own decoder threads */
+	c->max_pixels = FRAME_MAX_PIXELS;
+	if (avcodec_open2(c, dec, NULL) < 0) {
+		avcodec_free_context(&c);
+		probe_fail(res, PROBE_DECODE, "cannot open the %s decoder", dec->name);
+	}
+	return c;
+}
+
+struct decode_stats {
+	int packets, concealed, errors;
+};
+
+/* Sends pkt (NULL drains) and looks for a clean frame: 1 found (in frame), 0 not yet. */
+static int decode_packet(AVCodecContext *c, const AVPacket *pkt, AVFrame *frame,
+			 struct decode_stats *st)
+{
+	if (avcodec_send_packet(c, pkt) < 0)
+		st->errors++;
+	for (;;) {
+		int r = avcodec_receive_frame(c, frame);
+		if (r < 0)
+			return 0;
+		if (frame_is_clean(frame))
+			return 1;
+		st->concealed++;
+		av_frame_unref(frame);
+	}
+}
+
+static void read_first_frame(AVFormatContext *fmt, int vidx, AVCodecContext *dec,
+			     const struct deadline *dl, const struct probe_request *req,
+			     struct probe_result *res, int64_t start_us, const char *log)
+{
+	AVPacket *pkt = av_packet_alloc();
+	AVFrame *frame = av_frame_alloc();
+	struct decode_stats st = { 0, 0, 0 };
+	int r = 0, found = 0;
+
+	if (!pkt || !frame) {
+		probe_fail(res, PROBE_INTERNAL, "out of memory");
+		goto end;
+	}
+	while (!found && (r = av_read_frame(fmt, pkt)) >= 0) {
+		if (pkt->stream_index == vidx) {
+			st.packets++;
+			found = decode_packet(dec, pkt, frame, &st);
+		}
+		av_packet_unref(pkt);
+	}
+	if (!found && r == AVERROR_EOF)
+		found = decode_packet(dec, NULL, frame, &st);
+	if (found) {
+		res->up = 1;
+		res->first_frame_ms = ms_since(start_us);
+		res->width = frame->width;
+		res->height = frame->height;
+		snprintf(res->codec, sizeof res->codec, "%s", avcodec_get_name(dec->codec_id));
+		if (req->keep_frame) {
+			res->frame = frame;
+			frame = NULL;
+		}
+	} else if (interrupted((void *)dl)) {
+		probe_fail(res, PROBE_TIMEOUT, "no clean video frame within %d ms "
+			   "(%d packets, %d damaged frames)", req->timeout_ms, st.packets, st.concealed);
+	} else if (r == AVERROR_EOF) {
+		probe_fail(res, st.packets ? PROBE_DECODE : PROBE_PROTOCOL,
+			   "stream ended before a clean frame (%d packets, %d damaged frames)",
+			   st.packets, st.concealed);
+	} else {
+		probe_fail(res, PROBE_PROTOCOL, "reading the stream failed: %s",
+			   log[0] ? log : av_err2str(r));
+	}
+end:
+	av_packet_free(&pkt);
+	av_frame_free(&frame);
+}
+
+int probe_rtsp_first_frame(const struct probe_request *req, struct probe_result *res)
+{
+	int64_t start_us = probe_now_us();
+	struct deadline dl = { start_us + (int64_t)req->timeout_ms * 1000, req->cancel };
+	AVFormatContext *fmt = avformat_alloc_context();
+	AVDictionary *opts = NULL;
+	AVCodecContext *dec = NULL;
+	char log[256];
+	int r;
+
+	probe_log_capture(log, sizeof log);
+	if (!fmt) {
+		probe_fail(res, PROBE_INTERNAL, "out of memory");
+		goto end;
+	}
+	fmt->interrupt_callback = (AVIOInterruptCB){ interrupted, &dl };
+	av_dict_set(&opts, "rtsp_transport", req->transport == TRANSPORT_UDP ? "udp" : "tcp", 0);
+	av_dict_set_int(&opts, "timeout", (int64_t)req->timeout_ms * 1000, 0); /* microseconds */
+	av_dict_set(&opts, "allowed_media_types", "video", 0); /* SETUP video only */
+	av_dict_set(&opts, "user_agent", "StreamPulse", 0);
+	r = avformat_open_input(&fmt, req->url, NULL, &opts);
+	if (r < 0) {
+		classify_open_error(res, r, &dl, log, req->timeout_ms);
+		goto end;
+	}
+	res->connect_ms = ms_since(start_us);
+	if (av_dict_count(opts)) {
+		/* FFmpeg leaves unknown options here silently: a misspelt timeout means no timeout. */
+		probe_fail(res, PROBE_INTERNAL, "FFmpeg ignored option '%s'", av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX)->key);
+		goto end;
+	}
+	r = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+	if (r < 0) {
+		probe_fail(res, PROBE_NO_VIDEO, "no video stream in the RTSP session");
+		goto end;
+	}
+	if (!(dec = open_decoder(fmt->streams[r], res)))
+		goto end;
+	read_first_frame(fmt, r, dec, &dl, req, res, start_us, log);
+end:
+	/* Closing sends TEARDOWN, which frees the camera's client slot at once. */
+	avcodec_free_context(&dec);
+	avformat_close_input(&fmt);
+	av_dict_free(&opts);
+	probe_log_capture(NULL, 0);
+	return res->up;
+}

@@ -1,0 +1,46 @@
+/* store.h - the SQLite database both processes share: streams, heartbeats, meta. */
+#ifndef SP_STORE_H
+#define SP_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+struct heartbeat {
+	int64_t stream_id;
+	int64_t ts_ms;         /* UTC ms, probe start */
+	int up;
+	int latency_ms;        /* time to first clean frame; -1 when down */
+	int connect_ms;        /* -1 when no connection was made */
+	const char *error;     /* class name, NULL when up */
+	const char *message;   /* NULL when up */
+	const char *codec;     /* NULL when down */
+	int width, height;
+};
+
+/* Opens (creating and migrating) the database. 0, or -1 with err. */
+int store_open(const char *path, struct store **out, char *err, size_t errlen);
+void store_close(struct store *st);
+
+/* Gives every configured name its stable id (ids[i] for names[i]); streams no longer
+ * configured are marked removed but keep their history. 0, or -1 with err. */
+int store_sync_streams(struct store *st, const char *const *names, size_t n, int64_t *ids,
+		       int64_t now_ms, char *err, size_t errlen);
+
+/* Writes a batch in one transaction and records the monitor's last write time. */
+int store_insert_heartbeats(struct store *st, const struct heartbeat *hb, size_t n,
+			    int64_t now_ms, char *err, size_t errlen);
+
+/* Latest heartbeat state of a stream: 1 up, 0 down, -1 never probed. */
+int store_latest_state(struct store *st, int64_t stream_id, int64_t *ts_ms);
+
+/* Deletes at most max_rows heartbeats of one stream older than before_ms; returns the
+ * count deleted, or -1 with err. Small batches keep the writer lock short. */
+int store_prune_stream(struct store *st, int64_t stream_id, int64_t before_ms, int max_rows,
+		       char *err, size_t errlen);
+
+/* All stream ids, removed or not, for pruning. Caller frees *ids. */
+int store_stream_ids(struct store *st, int64_t **ids, size_t *n);
+
+#endif

@@ -1,0 +1,365 @@
+/* main.c - streampulse-monitor: flags, signals, --check, --once and the probe loop. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/timex.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "engine.h"
+#include "fileio.h"
+#include "log.h"
+#include "pool.h"
+#include "probe.h"
+#include "scheduler.h"
+#include "store.h"
+
+#define RELOAD_CHECK_MS 500
+#define FLUSH_MS 1000
+#define PRUNE_MS (10 * 60 * 1000)
+
+enum { EXIT_NAGIOS_OK = 0, EXIT_NAGIOS_CRITICAL = 2, EXIT_USAGE = 3 };
+
+static volatile sig_atomic_t stop_requested, reload_requested;
+
+static void on_stop(int sig) { (void)sig; stop_requested = 1; }
+static void on_hup(int sig) { (void)sig; reload_requested = 1; }
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: streampulse-monitor [-c config.yaml] [--once] [-v]\n"
+		   "       streampulse-monitor --check URL [-t SECONDS] [--udp]\n");
+}
+
+struct opts {
+	const char *config, *check_url;
+	int once, timeout_s, udp;
+};
+
+/* Returns 0, or EXIT_USAGE after printing why. */
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longs[] = {
+		{ "config", required_argument, NULL, 'c' }, { "once", no_argument, NULL, 'o' },
+		{ "check", required_argument, NULL, 'k' }, { "timeout", required_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' }, { "udp", no_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	int c;
+	char *end;
+	*o = (struct opts){ .config = "config.yaml", .timeout_s = 10 };
+	while ((c = getopt_long(argc, argv, "c:t:vh", longs, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 'o': o->once = 1; break;
+		case 'k': o->check_url = optarg; break;
+		case 'u': o->udp = 1; break;
+		case 'v': log_verbose = 1; break;
+		case 't':
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (errno || *end || v < 1 || v > 300) {
+				fprintf(stderr, "streampulse-monitor: -t wants whole seconds from 1 to 300, got '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			o->timeout_s = (int)v;
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "streampulse-monitor: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Nagios plugin: one line, exit 0 OK, 2 CRITICAL, 3 UNKNOWN. */
+static int run_check(const struct opts *o)
+{
+	struct probe_request req = {
+		.url = o->check_url,
+		.transport = o->udp ? TRANSPORT_UDP : TRANSPORT_TCP,
+		.timeout_ms = o->timeout_s * 1000,
+	};
+	struct probe_result res;
+	probe_run(&req, &res);
+	if (res.up) {
+		printf("OK - %s %dx%d, first frame in %d ms|first_frame=%dms;;;0 connect=%dms;;;0\n",
+		       res.codec, res.width, res.height, res.first_frame_ms, res.first_frame_ms,
+		       res.connect_ms < 0 ? 0 : res.connect_ms);
+		return EXIT_NAGIOS_OK;
+	}
+	if (res.error == PROBE_INTERNAL) {
+		printf("UNKNOWN - %s\n", res.message);
+		return EXIT_USAGE;
+	}
+	printf("CRITICAL - %s: %s\n", probe_class_name(res.error), res.message);
+	return EXIT_NAGIOS_CRITICAL;
+}
+
+static void log_clock_sync(void)
+{
+	struct timex tx = { .modes = 0 };
+	int state = adjtimex(&tx);
+	if (state == -1 || state == TIME_ERROR || (tx.status & STA_UNSYNC))
+		log_line("clock: NOT synchronized by NTP (kernel reports STA_UNSYNC): heartbeat times "
+			 "may be off; run an NTP client (chrony, systemd-timesyncd) to trust them");
+	else
+		log_line("clock: NTP-synchronized (estimated error %ld us)", tx.esterror);
+}
+
+struct monitor {
+	const char *config_path;
+	struct config cfg;
+	struct stat cfg_stat;
+	struct store *st;
+	struct pool *pool;
+	struct engine *eng;
+	struct scheduler sched;
+	int reload_failed;          /* the current file on disk is bad: report it once */
+};
+
+static void log_config_warnings(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nwarnings; i++)
+		log_line("config warning: %s", cfg->warnings[i]);
+}
+
+/* Gives the config's streams their ids and schedules them. */
+static int apply_config(struct monitor *m, struct config *cfg)
+{
+	char err[256];
+	const char **names = calloc(cfg->nstreams + 1, sizeof *names);
+	int64_t *ids = calloc(cfg->nstreams + 1, sizeof *ids);
+	int rc = -1;
+	if (!names || !ids)
+		goto end;
+	for (size_t i = 0; i < cfg->nstreams; i++)
+		names[i] = cfg->streams[i].name;
+	if (store_sync_streams(m->st, names, cfg->nstreams, ids, clock_utc_ms(), err, sizeof err) < 0) {
+		log_line("%s", err);
+		goto end;
+	}
+	if (sched_apply(&m->sched, cfg, ids, clock_mono_ms()) < 0) {
+		log_line("out of memory applying the config");
+		goto end;
+	}
+	if (m->pool)
+		pool_set_limit(m->pool, cfg->max_concurrent_probes);
+	rc = 0;
+end:
+	free(names);
+	free(ids);
+	return rc;
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Reloads when the file changed (or on SIGHUP); a bad file leaves the last good config. */
+static void maybe_reload(struct monitor *m, int forced)
+{
+	struct stat sb;
+	struct config cfg;
+	struct config_error err;
+	if (stat(m->config_path, &sb) < 0) {
+		if (!m->reload_failed)
+			log_line("cannot read %s: %s; keeping the last good configuration",
+				 m->config_path, strerror(errno));
+		m->reload_failed = 1;
+		memset(&m->cfg_stat, 0, sizeof m->cfg_stat);
+		return;
+	}
+	if (!forced && same_file(&sb, &m->cfg_stat))
+		return;
+	m->cfg_stat = sb;
+	if (config_load(m->config_path, &cfg, &err) < 0) {
+		log_line("config not reloaded: %s; keeping the last good configuration", err.message);
+		m->reload_failed = 1;
+		return;
+	}
+	if (strcmp(cfg.database, m->cfg.database))
+		log_line("config: 'database' changed; it takes effect after a restart");
+	log_config_warnings(&cfg);
+	if (apply_config(m, &cfg) < 0) {
+		config_free(&cfg);
+		return;
+	}
+	m->reload_failed = 0;
+	log_line("config reloaded: %zu streams, %zu scheduled every %d s", cfg.nstreams,
+		 m->sched.n, cfg.heartbeat_seconds);
+	/* database stays what the store was opened with */
+	free(cfg.database);
+	cfg.database = m->cfg.database;
+	m->cfg.database = NULL;
+	config_free(&m->cfg);
+	m->cfg = cfg;
+}
+
+static void collect(struct monitor *m)
+{
+	struct done *d;
+	size_t n = pool_take_done(m->pool, &d);
+	if (!n) {
+		free(d);
+		return;
+	}
+	sched_finished(&m->sched, d, n);
+	engine_take(m->eng, d, n);
+	pool_free_done(d, n);
+}
+
+static void sleep_until_mono(int64_t when_ms)
+{
+	int64_t now = clock_mono_ms();
+	if (when_ms <= now)
+		return;
+	struct timespec ts = { (time_t)((when_ms - now) / 1000), (long)((when_ms - now) % 1000) * 1000000 };
+	nanosleep(&ts, NULL); /* a signal cuts it short, which is what we want */
+}
+
+static void run_loop(struct monitor *m)
+{
+	int64_t next_reload = 0, next_flush = 0, next_prune = clock_mono_ms() + 60000;
+	while (!stop_requested) {
+		int64_t now = clock_mono_ms();
+		if (reload_requested || now >= next_reload) {
+			maybe_reload(m, reload_requested);
+			reload_requested = 0;
+			next_reload = now + RELOAD_CHECK_MS;
+		}
+		sched_dispatch(&m->sched, m->pool, now);
+		collect(m);
+		if (now >= next_flush) {
+			engine_flush(m->eng);
+			next_flush = now + FLUSH_MS;
+		}
+		if (now >= next_prune) {
+			engine_prune(m->eng, m->cfg.retention_days);
+			next_prune = now + PRUNE_MS;
+		}
+		int64_t wake = sched_next_due(&m->sched);
+		int64_t soon = now + 100; /* collect finished probes promptly */
+		sleep_until_mono(wake < soon ? wake : soon);
+	}
+}
+
+static void run_once(struct monitor *m)
+{
+	for (size_t i = 0; i < m->sched.n && !stop_requested; i++) {
+		struct job job;
+		if (sched_job(&m->sched, i, &job) == 0) {
+			pool_submit_wait(m->pool, &job);
+			m->sched.started++;
+		}
+	}
+	while (pool_wait_idle(m->pool, 200) > 0 && !stop_requested)
+		;
+}
+
+static int open_everything(struct monitor *m)
+{
+	char err[512], thumbs[4096];
+	struct config_error cerr;
+	if (config_load(m->config_path, &m->cfg, &cerr) < 0) {
+		log_line("%s", cerr.message);
+		return -1;
+	}
+	stat(m->config_path, &m->cfg_stat);
+	log_config_warnings(&m->cfg);
+	snprintf(thumbs, sizeof thumbs, "%s/thumbs", m->cfg.data_dir);
+	if (file_mkdirs(thumbs, err, sizeof err) < 0 ||
+	    file_mkdirs_parent(m->cfg.database, err, sizeof err) < 0) {
+		log_line("%s", err);
+		return -1;
+	}
+	if (store_open(m->cfg.database, &m->st, err, sizeof err) < 0) {
+		log_line("cannot open database: %s", err);
+		return -1;
+	}
+	m->sched.thumb_dir = strdup(thumbs);
+	m->eng = engine_create(m->st);
+	m->pool = pool_create(m->cfg.max_concurrent_probes);
+	if (!m->sched.thumb_dir || !m->eng || !m->pool) {
+		log_line("out of memory, or cannot start probe threads");
+		return -1;
+	}
+	return apply_config(m, &m->cfg);
+}
+
+static void close_everything(struct monitor *m)
+{
+	if (m->pool) {
+		pool_cancel(m->pool);
+		pool_destroy(m->pool); /* joins: cancelled probes end within milliseconds */
+	}
+	engine_destroy(m->eng);
+	store_close(m->st);
+	sched_free(&m->sched);
+	config_free(&m->cfg);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct monitor m = { 0 };
+	int rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc;
+	probe_global_init();
+	if (o.check_url) {
+		rc = run_check(&o);
+		probe_global_cleanup();
+		return rc;
+	}
+	install_signals();
+	m.config_path = o.config;
+	log_line("streampulse-monitor starting with %s%s", o.config, o.once ? " (--once)" : "");
+	log_clock_sync();
+	if (open_everything(&m) < 0) {
+		close_everything(&m);
+		probe_global_cleanup();
+		return 2;
+	}
+	log_line("%zu streams scheduled every %d s, at most %d probes at once", m.sched.n,
+		 m.cfg.heartbeat_seconds, m.cfg.max_concurrent_probes);
+	if (o.once)
+		run_once(&m);
+	else
+		run_loop(&m);
+	if (stop_requested)
+		log_line("stopping: cancelling running probes");
+	pool_cancel(m.pool);
+	pool_wait_idle(m.pool, m.cfg.probe_timeout_seconds * 1000);
+	collect(&m);
+	size_t left = engine_flush(m.eng);
+	if (left)
+		log_line("exiting with %zu heartbeats not written", left);
+	log_line("stopped: %llu probes started, %llu skipped", (unsigned long long)m.sched.started,
+		 (unsigned long long)m.sched.skipped);
+	close_everything(&m);
+	probe_global_cleanup();
+	return left ? 1 : 0;
+}

@@ -1,0 +1,48 @@
+/* pool.h - the probe workers: a bounded set of threads, each running one probe at a time. */
+#ifndef SP_POOL_H
+#define SP_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "probe.h"
+
+struct job {
+	int64_t stream_id;
+	char name[CONFIG_NAME_MAX + 1];
+	char *url;                 /* owned */
+	enum transport transport;
+	int timeout_ms;
+	int64_t ts_ms;             /* UTC ms when the probe was started */
+	char *thumb_path;          /* owned; NULL: no thumbnail */
+};
+
+struct done {
+	struct job job;
+	struct probe_result res;   /* frame already freed */
+	char thumb_error[160];     /* "" when the thumbnail was written or not wanted */
+};
+
+struct pool;
+
+struct pool *pool_create(int limit);
+/* Hands the job to an idle worker (taking ownership of its strings), or returns -1 when
+ * all 'limit' workers are busy: the caller counts a skip rather than queueing. */
+int pool_try_submit(struct pool *p, struct job *job);
+/* Waits for an idle worker (for --once). */
+void pool_submit_wait(struct pool *p, struct job *job);
+/* Moves finished probes out; caller frees with pool_free_done. */
+size_t pool_take_done(struct pool *p, struct done **out);
+void pool_free_done(struct done *d, size_t n);
+int pool_busy(struct pool *p);
+void pool_set_limit(struct pool *p, int limit);
+/* Waits until no probe runs, or until timeout_ms passes; returns the number still busy. */
+int pool_wait_idle(struct pool *p, int timeout_ms);
+/* Aborts running probes (shutdown): they end within a few ms, marked cancelled. */
+void pool_cancel(struct pool *p);
+void pool_destroy(struct pool *p);
+
+void job_free(struct job *job);
+
+#endif

@@ -1,0 +1,49 @@
+/* scheduler.h - when each stream is probed: slots spread over the interval, skips counted. */
+#ifndef SP_SCHEDULER_H
+#define SP_SCHEDULER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "pool.h"
+
+struct sched_stream {
+	int64_t id;
+	char name[CONFIG_NAME_MAX + 1];
+	char *url;                 /* owned */
+	enum transport transport;
+	int timeout_ms;
+	int64_t next_ms;           /* monotonic ms of the next slot */
+	int in_flight;             /* a probe of it is still running */
+};
+
+struct scheduler {
+	struct sched_stream *s;
+	size_t n;
+	int interval_ms;
+	char *thumb_dir;           /* owned; thumbnails go to <thumb_dir>/<id>.jpg */
+	uint64_t started, skipped;
+};
+
+/* Replaces the schedule with the enabled streams of cfg (ids[i] for cfg->streams[i]).
+ * Streams already scheduled keep their slot; a first schedule spreads all slots evenly
+ * over one interval from now; streams added later are spread over the next interval. */
+int sched_apply(struct scheduler *sc, const struct config *cfg, const int64_t *ids, int64_t now_ms);
+
+/* Starts every probe whose slot has come. A probe that cannot start (its previous one still
+ * runs, or every worker is busy) is skipped, counted and logged, never queued. */
+void sched_dispatch(struct scheduler *sc, struct pool *p, int64_t now_ms);
+
+/* Builds the job for stream i (for --once and dispatch). */
+int sched_job(const struct scheduler *sc, size_t i, struct job *job);
+
+/* Marks probes finished so their streams can be probed again. */
+void sched_finished(struct scheduler *sc, const struct done *d, size_t n);
+
+/* Monotonic ms of the earliest slot, or INT64_MAX when nothing is scheduled. */
+int64_t sched_next_due(const struct scheduler *sc);
+
+void sched_free(struct scheduler *sc);
+
+#endif
