@@ -83,6 +83,7 @@ static void reset(struct probe_result *res)
 int probe_run(const struct probe_request *req, struct probe_result *res)
 {
 	char scheme[16], secret[256];
+	int64_t start_us = probe_now_us();
 	reset(res);
 	if (url_scheme(req->url, scheme, sizeof scheme) < 0) {
 		probe_fail(res, PROBE_INTERNAL, "URL has no scheme");
@@ -92,6 +93,7 @@ int probe_run(const struct probe_request *req, struct probe_result *res)
 		if (strcmp(scheme, protocols[i].scheme))
 			continue;
 		protocols[i].first_frame(req, res);
+		res->elapsed_ms = (int)((probe_now_us() - start_us) / 1000);
 		if (req->cancel && atomic_load(req->cancel) && !res->up)
 			probe_fail(res, PROBE_CANCELLED, "probe cancelled");
 		/* Libraries may echo the URL into their errors: scrub here, once, for all. */

@@ -41,6 +41,8 @@ struct probe_result {
 	char message[320];             /* never holds the URL's password */
 	int connect_ms;                /* -1 when no connection was made */
 	int first_frame_ms;            /* time to first clean frame: the heartbeat's latency */
+	int elapsed_ms;                /* whole probe, success or not */
+	int damaged_frames;            /* concealed frames skipped before the clean one */
 	char codec[24];
 	int width, height;
 	struct AVFrame *frame;         /* when keep_frame and up; free with probe_result_clear */

@@ -1,6 +1,7 @@
 /* probe_rtsp.c - RTSP probe with libavformat: open, first clean video frame, TEARDOWN. */
 #include <errno.h>
 #include <libavcodec/avcodec.h>
+#include <libavcodec/bsf.h>
 #include <libavformat/avformat.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +75,7 @@ static AVCodecContext *open_decoder(const AVStream *st, struct probe_result *res
 
 struct decode_stats {
 	int packets, concealed, errors;
+	int tainted;               /* a damaged frame was seen since the last clean keyframe */
 };
 
 /* Sends pkt (NULL drains) and looks for a clean frame: 1 found (in frame), 0 not yet. */
@@ -86,11 +88,99 @@ static int decode_packet(AVCodecContext *c, const AVPacket *pkt, AVFrame *frame,
 		int r = avcodec_receive_frame(c, frame);
 		if (r < 0)
 			return 0;
-		if (frame_is_clean(frame))
+		/* A frame predicted from a concealed one carries the damage without a flag: after
+		 * any damage only a clean keyframe makes the picture trustworthy again. Cameras
+		 * sending multi-slice H.264 produce exactly this when a probe joins. */
+		if (!frame_is_clean(frame))
+			st->tainted = 1;
+		else if (frame->key_frame)
+			st->tainted = 0;
+		if (!st->tainted)
 			return 1;
 		st->concealed++;
 		av_frame_unref(frame);
 	}
+}
+
+/* Packets on their way to the decoder. Cameras (and GStreamer's payloader) repeat the
+ * parameter sets before every slice of a keyframe; FFmpeg's parser then cuts the picture at
+ * the second copy and the decoder conceals each part, at every keyframe: the stream never
+ * decodes clean. When the SDP already gave the parameter sets, the in-band copies are
+ * dropped and the slices parsed again into whole pictures. */
+struct feed {
+	AVBSFContext *bsf;                 /* NULL: packets go straight to the decoder */
+	AVCodecParserContext *parser;
+	AVPacket *filtered, *picture;
+};
+
+static int feed_open(struct feed *f, const AVStream *st)
+{
+	const char *spec = NULL;
+	memset(f, 0, sizeof *f);
+	if (st->codecpar->codec_id == AV_CODEC_ID_H264)
+		spec = "filter_units=remove_types=7|8";
+	else if (st->codecpar->codec_id == AV_CODEC_ID_HEVC)
+		spec = "filter_units=remove_types=32|33|34";
+	if (!spec || st->codecpar->extradata_size <= 0)
+		return 0;
+	if (av_bsf_list_parse_str(spec, &f->bsf) < 0 ||
+	    avcodec_parameters_copy(f->bsf->par_in, st->codecpar) < 0 || av_bsf_init(f->bsf) < 0 ||
+	    !(f->parser = av_parser_init(st->codecpar->codec_id)) ||
+	    !(f->filtered = av_packet_alloc()) || !(f->picture = av_packet_alloc()))
+		return -1;
+	return 0;
+}
+
+static void feed_close(struct feed *f)
+{
+	av_bsf_free(&f->bsf);
+	av_parser_close(f->parser);
+	av_packet_free(&f->filtered);
+	av_packet_free(&f->picture);
+}
+
+/* Parses a filtered packet (NULL flushes) and decodes every whole picture it completes. */
+static int parse_and_decode(struct feed *f, const AVPacket *p, AVCodecContext *dec,
+			    AVFrame *frame, struct decode_stats *st)
+{
+	const uint8_t *data = p ? p->data : NULL;
+	int size = p ? p->size : 0, found = 0;
+	do {
+		uint8_t *out;
+		int outlen;
+		int used = av_parser_parse2(f->parser, dec, &out, &outlen, data, size,
+					    p ? p->pts : AV_NOPTS_VALUE, p ? p->dts : AV_NOPTS_VALUE, 0);
+		data += used;
+		size -= used;
+		if (outlen) {
+			/* Borrows the parser's buffer; send_packet copies unowned data. */
+			f->picture->data = out;
+			f->picture->size = outlen;
+			f->picture->pts = f->parser->pts;
+			found = decode_packet(dec, f->picture, frame, st);
+		}
+	} while (size > 0 && !found);
+	return found;
+}
+
+/* Sends one demuxed packet (NULL at the end of the stream) on its way; 1 on a clean frame. */
+static int feed_packet(struct feed *f, AVPacket *pkt, AVCodecContext *dec, AVFrame *frame,
+		       struct decode_stats *st)
+{
+	int found = 0;
+	if (!f->bsf)
+		return decode_packet(dec, pkt, frame, st);
+	if (!pkt)
+		return parse_and_decode(f, NULL, dec, frame, st) || decode_packet(dec, NULL, frame, st);
+	if (av_bsf_send_packet(f->bsf, pkt) < 0) {
+		st->errors++;
+		return 0;
+	}
+	while (!found && av_bsf_receive_packet(f->bsf, f->filtered) >= 0) {
+		found = parse_and_decode(f, f->filtered, dec, frame, st);
+		av_packet_unref(f->filtered);
+	}
+	return found;
 }
 
 static void read_first_frame(AVFormatContext *fmt, int vidx, AVCodecContext *dec,
@@ -99,27 +189,29 @@ static void read_first_frame(AVFormatContext *fmt, int vidx, AVCodecContext *dec
 {
 	AVPacket *pkt = av_packet_alloc();
 	AVFrame *frame = av_frame_alloc();
-	struct decode_stats st = { 0, 0, 0 };
+	struct feed feed;
+	struct decode_stats st = { 0, 0, 0, 0 };
 	int r = 0, found = 0;
 
-	if (!pkt || !frame) {
+	if (feed_open(&feed, fmt->streams[vidx]) < 0 || !pkt || !frame) {
 		probe_fail(res, PROBE_INTERNAL, "out of memory");
 		goto end;
 	}
 	while (!found && (r = av_read_frame(fmt, pkt)) >= 0) {
 		if (pkt->stream_index == vidx) {
 			st.packets++;
-			found = decode_packet(dec, pkt, frame, &st);
+			found = feed_packet(&feed, pkt, dec, frame, &st);
 		}
 		av_packet_unref(pkt);
 	}
 	if (!found && r == AVERROR_EOF)
-		found = decode_packet(dec, NULL, frame, &st);
+		found = feed_packet(&feed, NULL, dec, frame, &st);
 	if (found) {
 		res->up = 1;
 		res->first_frame_ms = ms_since(start_us);
 		res->width = frame->width;
 		res->height = frame->height;
+		res->damaged_frames = st.concealed;
 		snprintf(res->codec, sizeof res->codec, "%s", avcodec_get_name(dec->codec_id));
 		if (req->keep_frame) {
 			res->frame = frame;
@@ -137,6 +229,7 @@ static void read_first_frame(AVFormatContext *fmt, int vidx, AVCodecContext *dec
 			   log[0] ? log : av_err2str(r));
 	}
 end:
+	feed_close(&feed);
 	av_packet_free(&pkt);
 	av_frame_free(&frame);
 }

@@ -70,11 +70,12 @@ static void log_probe(const struct done *d, int old)
 		return;
 	const char *what = changed ? (old < 0 ? "first state" : "state change") : "probe";
 	if (r->up)
-		log_line("%s: '%s' up: %s %dx%d, first frame in %d ms", what, d->job.name,
-			 r->codec, r->width, r->height, r->first_frame_ms);
+		log_line("%s: '%s' up: %s %dx%d, first frame in %d ms (%d damaged skipped)", what,
+			 d->job.name, r->codec, r->width, r->height, r->first_frame_ms,
+			 r->damaged_frames);
 	else
-		log_line("%s: '%s' down: %s: %s", what, d->job.name, probe_class_name(r->error),
-			 r->message);
+		log_line("%s: '%s' down: %s: %s (after %d ms)", what, d->job.name,
+			 probe_class_name(r->error), r->message, r->elapsed_ms);
 	if (d->thumb_error[0])
 		log_line("thumbnail of '%s' not written: %s", d->job.name, d->thumb_error);
 }

@@ -34,12 +34,13 @@ static void on_hup(int sig) { (void)sig; reload_requested = 1; }
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: streampulse-monitor [-c config.yaml] [--once] [-v]\n"
+		   "       streampulse-monitor [-c config.yaml] --check-config\n"
 		   "       streampulse-monitor --check URL [-t SECONDS] [--udp]\n");
 }
 
 struct opts {
 	const char *config, *check_url;
-	int once, timeout_s, udp;
+	int once, timeout_s, udp, check_config;
 };
 
 /* Returns 0, or EXIT_USAGE after printing why. */
@@ -49,7 +50,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "config", required_argument, NULL, 'c' }, { "once", no_argument, NULL, 'o' },
 		{ "check", required_argument, NULL, 'k' }, { "timeout", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' }, { "udp", no_argument, NULL, 'u' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' }, { "check-config", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 	char *end;
@@ -60,6 +61,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'o': o->once = 1; break;
 		case 'k': o->check_url = optarg; break;
 		case 'u': o->udp = 1; break;
+		case 'n': o->check_config = 1; break;
 		case 'v': log_verbose = 1; break;
 		case 't':
 			errno = 0;
@@ -101,8 +103,26 @@ static int run_check(const struct opts *o)
 		printf("UNKNOWN - %s\n", res.message);
 		return EXIT_USAGE;
 	}
-	printf("CRITICAL - %s: %s\n", probe_class_name(res.error), res.message);
+	printf("CRITICAL - %s: %s|elapsed=%dms;;;0\n", probe_class_name(res.error), res.message,
+	       res.elapsed_ms);
 	return EXIT_NAGIOS_CRITICAL;
+}
+
+/* Like nginx -t: load and validate, say what is wrong, probe nothing. */
+static int run_check_config(const char *path)
+{
+	struct config cfg;
+	struct config_error err;
+	if (config_load(path, &cfg, &err) < 0) {
+		fprintf(stderr, "%s\n", err.message);
+		return 2;
+	}
+	for (size_t i = 0; i < cfg.nwarnings; i++)
+		fprintf(stderr, "warning: %s\n", cfg.warnings[i]);
+	printf("%s: OK, %zu streams, heartbeat every %d s, database %s\n", path, cfg.nstreams,
+	       cfg.heartbeat_seconds, cfg.database);
+	config_free(&cfg);
+	return 0;
 }
 
 static void log_clock_sync(void)
@@ -328,6 +348,8 @@ int main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc;
+	if (o.check_config)
+		return run_check_config(o.config);
 	probe_global_init();
 	if (o.check_url) {
 		rc = run_check(&o);
