@@ -23,6 +23,7 @@ MON_SRC := $(wildcard monitor/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
 .PHONY: all deps test unit run bench clean
+.SECONDARY:
 all: build/release/streampulse-monitor
 
 # $(1) = variant (release|asan)
@@ -53,10 +54,10 @@ deps:
 
 test: deps
 	$(MAKE) build/asan/streampulse-monitor $(UNIT_BIN)
-	SP_BUILD=build/asan tests/run.sh
+	SP_BUILD=build/asan bash tests/run.sh
 
 run: deps all
-	tests/demo.sh
+	bash tests/fixtures/demo.sh
 
 bench: deps all
 	@echo "bench: arrives with the scale issue (#4)"; exit 1

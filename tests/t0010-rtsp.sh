@@ -9,7 +9,7 @@ check_probe() {
 	local what=$1 want_rc=$2 re=$3 out rc
 	shift 3
 	out=$("$MON" --check "$@" 2>>"$OUT/check.err"); rc=$?
-	echo "$* -> $out (rc $rc)" >>"$OUT/check.log"
+	echo "$what -> $out (rc $rc)" >>"$OUT/check.log"
 	check_eq "$what: exit code" "$want_rc" "$rc"
 	check_match "$what: output" "$re" "$out"
 	LAST_OUT=$out

@@ -19,8 +19,9 @@ YAML
 pid=$!
 db="$OUT/data/streams.db"
 q() { sqlite3 "$db" "$1"; }
-count() { q "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = '$1'"; }
-wait_for "first heartbeats written" 10 test "$(count keep 2>/dev/null || echo 0)" -ge 1
+count() { q "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = '$1'" 2>/dev/null || echo 0; }
+has_beats() { [ "$(count "$1")" -ge "$2" ]; }
+wait_for "first heartbeats written" 10 has_beats keep 1
 
 write_config <<YAML
 heartbeat_seconds: 2
@@ -31,7 +32,7 @@ streams:
     url: http://127.0.0.1:$MJPEG_PORT/mjpeg-nolen
 YAML
 t0=$(now_ms)
-wait_for "added stream probed" 5 test "$(count added)" -ge 1
+wait_for "added stream probed" 5 has_beats added 1
 t1=$(now_ms)
 check_lt "added stream has a heartbeat within 2 s of the edit ($((t1 - t0)) ms)" $((t1 - t0)) 2000
 sleep 1

@@ -39,9 +39,11 @@ check_eq "wrong RTSP credentials are never 'up'" 0 \
 for url in $(sed -n 's/^ *url: //p' "$OUT/config.yaml"); do
 	"$MON" --check "$url" -t 2 >>"$OUT/check.out" 2>&1
 done
-for pw in "$TEST_RTSP_PASS" "$TEST_HTTP_PASS"; do
-	check "no password $pw in the -v log" bash -c "! grep -qF -- '$pw' '$OUT/monitor.err'"
-	check "no password $pw in --check output" bash -c "! grep -qF -- '$pw' '$OUT/check.out'"
-	check_eq "no password $pw in the database" 0 "$(sqlite3 "$db" .dump | grep -cF -- "$pw")"
+for which in RTSP HTTP; do
+	pw_var=TEST_${which}_PASS
+	pw=${!pw_var}
+	check_eq "no $which password in the -v log" 0 "$(grep -cF -- "$pw" "$OUT/monitor.err")"
+	check_eq "no $which password in --check output" 0 "$(grep -cF -- "$pw" "$OUT/check.out")"
+	check_eq "no $which password in the database" 0 "$(sqlite3 "$db" .dump | grep -cF -- "$pw")"
 done
 finish
