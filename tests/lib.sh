@@ -6,7 +6,10 @@ set -u
 
 SP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SP_BUILD=${SP_BUILD:-build/asan}
-MON="$SP_ROOT/$SP_BUILD/streampulse-monitor"
+case $SP_BUILD in
+/*) MON="$SP_BUILD/streampulse-monitor" ;;
+*) MON="$SP_ROOT/$SP_BUILD/streampulse-monitor" ;;
+esac
 PY=/usr/bin/python3 # Debian's python: the one with gi (GStreamer bindings)
 T=$(basename "$0" .sh)
 OUT="$SP_ROOT/tests/out/$T"
@@ -115,30 +118,34 @@ sp_alive() { # true unless PID is gone or a zombie
 	[ "${stat%% *}" != Z ]
 }
 
-# stop_proc PID: SIGTERM its process group, SIGKILL after 5 s, reap it.
+sp_any_alive() { local p; for p; do sp_alive "$p" && return 0; done; return 1; }
+
+# stop_proc PID...: SIGTERM their process groups, SIGKILL what is left after 5 s, reap.
 stop_proc() {
-	local pid=$1 i
-	kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do sp_alive "$pid" || break; sleep 0.1; done
-	kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	local p rest=()
-	for p in "${SP_PIDS[@]}"; do [ "$p" = "$pid" ] || rest+=("$p"); done
+	local pid p i rest=()
+	for pid; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null; done
+	for ((i = 0; i < 50; i++)); do sp_any_alive "$@" || break; sleep 0.1; done
+	for pid; do
+		kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	for p in "${SP_PIDS[@]}"; do [[ " $* " == *" $p "* ]] || rest+=("$p"); done
 	SP_PIDS=("${rest[@]}")
 	return 0
 }
 
 # On exit: stop spawned servers and any job the test put in the background itself
-# (e.g. `"$MON" ... &`), with that job's direct children.
+# (e.g. `"$MON" ... &`), with that job's direct children; all at once, so the
+# runner's SIGKILL 10 s after its SIGTERM never comes first.
 sp_cleanup() {
 	local pid kids
 	for pid in $(jobs -p); do
 		kids=$(cat /proc/"$pid"/task/*/children 2>/dev/null)
 		# shellcheck disable=SC2086 # word-splitting the pid list is intended
 		[ -n "$kids" ] && kill -TERM $kids 2>/dev/null
-		SP_PIDS+=("$pid")
+		[[ " ${SP_PIDS[*]} " == *" $pid "* ]] || SP_PIDS+=("$pid")
 	done
-	while ((${#SP_PIDS[@]})); do stop_proc "${SP_PIDS[0]}"; done
+	((${#SP_PIDS[@]})) && stop_proc "${SP_PIDS[@]}"
 	wait 2>/dev/null
 }
 trap sp_cleanup EXIT

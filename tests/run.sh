@@ -17,7 +17,7 @@ tally() {
 }
 
 for bin in "$SP_BUILD"/tests/unit/test_*; do
-	[ -x "$bin" ] && [ -f "$bin" ] || continue
+	if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then continue; fi
 	name=$(basename "$bin")
 	# shellcheck disable=SC2053 # $filter is a glob on purpose
 	[[ $name == *$filter* ]] || continue
