@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* O_CLOEXEC, realpath, strndup */
 #endif
 #include "config.h"
+#include "url.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +26,6 @@
 #define MAX_URL 4096
 #define SHOW_MAX 80      /* a quoted user value inside a message, cut to stay readable */
 #define ZONEINFO_DIR "/usr/share/zoneinfo"
-#define MASK "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2" /* "•••" */
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define PRINTF(f, a) __attribute__((format(printf, f, a)))
 
@@ -104,38 +104,6 @@ static int is_control(uint32_t cp)
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
-/* Length of a "scheme" followed by "://", or 0. */
-static size_t scheme_length(const char *s, size_t len)
-{
-	size_t i = 0;
-	if (len == 0 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
-		return 0;
-	while (i < len && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-			   (s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '-' || s[i] == '.'))
-		i++;
-	return len - i >= 3 && memcmp(s + i, "://", 3) == 0 ? i : 0;
-}
-
-/* Where a password may sit in URL-like text: after the first ':' past "scheme://" up to the
- * last '@'. Wider than RFC 3986 on purpose: a password holding '/', '#' or '@', or a URL
- * missing its scheme, must stay hidden in messages too. */
-static int password_span(const char *s, size_t len, size_t *from, size_t *to)
-{
-	size_t start = scheme_length(s, len), at = len, i;
-	if (start > 0)
-		start += 3;
-	for (i = len; i > start && at == len; i--)
-		if (s[i - 1] == '@')
-			at = i - 1;
-	for (i = start; i < at; i++)
-		if (s[i] == ':') {
-			*from = i + 1;
-			*to = at;
-			return 1;
-		}
-	return 0;
-}
-
 /* Quotes user text for a message: a URL password masked, control characters and broken UTF-8
  * escaped, long text cut, so echoing input can neither leak a secret nor break the line. */
 static const char *show(const char *s, size_t len, char out[SHOW_MAX])
@@ -144,12 +112,12 @@ static const char *show(const char *s, size_t len, char out[SHOW_MAX])
 	size_t from = len, to = len, i = 0, o = 0;
 	uint32_t cp;
 	int n;
-	password_span(s, len, &from, &to);
+	url_password_span(s, len, &from, &to);
 	out[o++] = '\'';
 	while (i < len && o < SHOW_MAX - 16) {
 		if (i == from) {
-			memcpy(out + o, MASK, sizeof MASK - 1);
-			o += sizeof MASK - 1;
+			memcpy(out + o, URL_MASK, sizeof URL_MASK - 1);
+			o += sizeof URL_MASK - 1;
 			i = to;
 			from = len;
 			continue;
@@ -395,7 +363,7 @@ static int url_problem(const char *s, size_t len, char *why, size_t whylen)
 {
 	static const char *const schemes[] = { "rtsp", "rtsps", "http", "https" };
 	char shown[SHOW_MAX];
-	size_t i, slen = scheme_length(s, len);
+	size_t i, slen = url_scheme_length(s, len);
 	for (i = 0; i < len; i++)
 		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
 			return say(why, whylen,

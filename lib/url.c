@@ -4,28 +4,36 @@
 #include <ctype.h>
 #include <string.h>
 
-/* The userinfo password of scheme://user:pass@host/...: [*start, *end), or 0 when absent.
- * The authority ends at the first '/', '?' or '#'; the last '@' in it ends userinfo,
- * since cameras' passwords hold unencoded '@' more often than they should. */
+size_t url_scheme_length(const char *s, size_t len)
+{
+	size_t i = 0;
+	if (!len || !isalpha((unsigned char)s[0]))
+		return 0;
+	while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
+		i++;
+	return len - i >= 3 && memcmp(s + i, "://", 3) == 0 ? i : 0;
+}
+
+int url_password_span(const char *s, size_t len, size_t *from, size_t *to)
+{
+	size_t start = url_scheme_length(s, len), at = len, i;
+	if (start > 0)
+		start += 3;
+	for (i = len; i > start && at == len; i--)
+		if (s[i - 1] == '@')
+			at = i - 1;
+	for (i = start; i < at; i++)
+		if (s[i] == ':') {
+			*from = i + 1;
+			*to = at;
+			return 1;
+		}
+	return 0;
+}
+
 static int find_password(const char *url, size_t *start, size_t *end)
 {
-	const char *p = strstr(url, "://");
-	if (!p)
-		return 0;
-	const char *auth = p + 3;
-	size_t alen = strcspn(auth, "/?#");
-	const char *at = NULL;
-	for (size_t i = 0; i < alen; i++)
-		if (auth[i] == '@')
-			at = auth + i;
-	if (!at)
-		return 0;
-	const char *colon = memchr(auth, ':', (size_t)(at - auth));
-	if (!colon)
-		return 0;
-	*start = (size_t)(colon + 1 - url);
-	*end = (size_t)(at - url);
-	return 1;
+	return url_password_span(url, strlen(url), start, end);
 }
 
 static void copy_cut(char *out, size_t outlen, const char *src, size_t n)
@@ -118,15 +126,11 @@ void url_scrub(char *text, size_t textlen, const char *secret)
 
 int url_scheme(const char *url, char *out, size_t outlen)
 {
-	size_t n = strcspn(url, ":");
-	if (!n || url[n] != ':' || n >= outlen)
+	size_t n = url_scheme_length(url, strlen(url));
+	if (!n || n >= outlen)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)url[i];
-		if (!isalnum(c) && c != '+' && c != '-' && c != '.')
-			return -1;
-		out[i] = (char)tolower(c);
-	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)url[i]);
 	out[n] = '\0';
 	return 0;
 }

@@ -6,6 +6,12 @@
 
 #define URL_MASK "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2" /* "•••" */
 
+/* Where a password may sit in URL-like text s[0, len): after the first ':' past "scheme://"
+ * up to the last '@'. Wider than RFC 3986 on purpose: a password holding a raw '/', '#' or
+ * '@' (cameras' users type them), or a URL missing its scheme, stays hidden too; a path with
+ * an '@' may be masked more than needed. 1 with [*from, *to), or 0 when there is none. */
+int url_password_span(const char *s, size_t len, size_t *from, size_t *to);
+
 /* Copies url into out with the userinfo password replaced by URL_MASK. Always
  * terminates out; a URL too long is cut, never left holding part of a password. */
 void url_mask_password(const char *url, char *out, size_t outlen);
@@ -16,6 +22,9 @@ void url_password(const char *url, char *out, size_t outlen);
 /* Replaces every occurrence of secret (and its percent-decoded form) in text with URL_MASK,
  * in place, within textlen bytes. */
 void url_scrub(char *text, size_t textlen, const char *secret);
+
+/* Length of the "scheme" of s[0, len) when "://" follows it, else 0. */
+size_t url_scheme_length(const char *s, size_t len);
 
 /* Lower-cased scheme ("rtsp", "http", ...) into out; returns 0, or -1 when url has none. */
 int url_scheme(const char *url, char *out, size_t outlen);

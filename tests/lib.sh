@@ -59,6 +59,17 @@ finish() {
 # bail WHAT DETAIL: a failure the test cannot go on after.
 bail() { not_ok "$1" "${2:-}"; finish; }
 
+# check_probe WHAT EXPECTED_RC REGEX URL [ARGS...]: one `--check` run, its exit code and its
+# line; the line is kept in LAST_OUT and logged (without the URL: it may hold a password).
+check_probe() {
+	local what=$1 want_rc=$2 re=$3 rc
+	shift 3
+	LAST_OUT=$("$MON" --check "$@" 2>>"$OUT/check.err") && rc=0 || rc=$?
+	echo "$what -> $LAST_OUT (rc $rc)" >>"$OUT/check.log"
+	check_eq "$what: exit code" "$want_rc" "$rc"
+	check_match "$what: output" "$re" "$LAST_OUT"
+}
+
 # ---- time -------------------------------------------------------------------
 now_ms() { local t=${EPOCHREALTIME//[.,]/}; echo $((t / 1000)); }
 

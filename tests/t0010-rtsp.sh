@@ -4,16 +4,6 @@
 start_rtsp
 R="rtsp://127.0.0.1:$RTSP_PORT"
 
-# check_probe WHAT EXPECTED_RC REGEX URL [ARGS...]: one --check run, its exit code and line.
-check_probe() {
-	local what=$1 want_rc=$2 re=$3 out rc
-	shift 3
-	out=$("$MON" --check "$@" 2>>"$OUT/check.err"); rc=$?
-	echo "$what -> $out (rc $rc)" >>"$OUT/check.log"
-	check_eq "$what: exit code" "$want_rc" "$rc"
-	check_match "$what: output" "$re" "$out"
-	LAST_OUT=$out
-}
 elapsed() { sed -n 's/.*elapsed=\([0-9]*\)ms.*/\1/p' <<<"$LAST_OUT"; }
 
 check_probe "/cam" 0 '^OK - h264 640x360, first frame in [0-9]+ ms' "$R/cam" -t 10

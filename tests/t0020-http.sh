@@ -7,14 +7,6 @@ H="http://127.0.0.1:$MJPEG_PORT"
 A="http://$TEST_HTTP_USER:$TEST_HTTP_PASS@127.0.0.1:$MJPEG_PORT"
 W="http://$TEST_HTTP_USER:wrong-$TEST_HTTP_PASS@127.0.0.1:$MJPEG_PORT"
 
-check_probe() {
-	local what=$1 want_rc=$2 re=$3 out rc
-	shift 3
-	out=$("$MON" --check "$@" 2>>"$OUT/check.err"); rc=$?
-	echo "$what -> $out (rc $rc)" >>"$OUT/check.log"
-	check_eq "$what: exit code" "$want_rc" "$rc"
-	check_match "$what: output" "$re" "$out"
-}
 
 check_probe "MJPEG stream" 0 '^OK - mjpeg 640x360, first frame in [0-9]+ ms' "$H/mjpeg"
 check_probe "MJPEG without part lengths" 0 '^OK - mjpeg 640x360' "$H/mjpeg-nolen"

@@ -20,7 +20,10 @@ int main(void)
 	mask("rtsp://admin:p@ss@10.0.0.5/x", "rtsp://admin:" URL_MASK "@10.0.0.5/x");
 	/* an '@' in the path is not userinfo */
 	mask("http://cam/a@b", "http://cam/a@b");
-	mask("http://u:pw@cam/a@b", "http://u:" URL_MASK "@cam/a@b");
+	/* raw '/' or '@' in a password: hidden, at the price of masking a path's '@' too much */
+	mask("rtsp://admin:pa/ss@10.0.0.5/x", "rtsp://admin:" URL_MASK "@10.0.0.5/x");
+	mask("http://u:pw@cam/a@b", "http://u:" URL_MASK "@b");
+	mask("admin:pw@10.0.0.5/x", "admin:" URL_MASK "@10.0.0.5/x");
 
 	/* too small a buffer cuts before the password instead of leaking part of it */
 	url_mask_password("rtsp://admin:longsecretvalue@host/x", out, 20);
@@ -44,5 +47,6 @@ int main(void)
 	CHECK_STR(sch, "rtsp");
 	CHECK_INT(url_scheme("no scheme here", sch, sizeof sch), -1);
 	CHECK_INT(url_scheme(":x", sch, sizeof sch), -1);
+	CHECK_INT(url_scheme("rtsp:x", sch, sizeof sch), -1); /* no "//": not a camera URL */
 	return unit_done();
 }
