@@ -9,6 +9,7 @@
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *insert_hb;
+	sqlite3_stmt *update_state;
 };
 
 /* Migration N brings the schema from user_version N to N+1; never edit one that shipped. */
@@ -34,6 +35,43 @@ static const char *const migrations[] = {
 	"  height INTEGER,"
 	"  PRIMARY KEY (stream_id, ts_ms)) WITHOUT ROWID;"
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;",
+	/* 1 -> 2: each stream's current state kept beside it, so the dashboard reads one row per
+	 * stream instead of searching history; users, sessions, API tokens, login failures. */
+	"ALTER TABLE streams ADD COLUMN state INTEGER;"      /* NULL never probed, 0 down, 1 up */
+	"ALTER TABLE streams ADD COLUMN since_ms INTEGER;"   /* first heartbeat of the current state */
+	"ALTER TABLE streams ADD COLUMN last_ms INTEGER;"
+	"ALTER TABLE streams ADD COLUMN last_latency_ms INTEGER;"
+	"ALTER TABLE streams ADD COLUMN last_error TEXT;"
+	"ALTER TABLE streams ADD COLUMN last_message TEXT;"
+	"ALTER TABLE streams ADD COLUMN codec TEXT;"
+	"ALTER TABLE streams ADD COLUMN width INTEGER;"
+	"ALTER TABLE streams ADD COLUMN height INTEGER;"
+	"UPDATE streams SET (state, last_ms, last_latency_ms, last_error, last_message, codec, width, height) ="
+	"  (SELECT up, ts_ms, latency_ms, error, message, codec, width, height FROM heartbeats h"
+	"   WHERE h.stream_id = streams.id ORDER BY ts_ms DESC LIMIT 1);"
+	"UPDATE streams SET since_ms = coalesce((SELECT min(ts_ms) FROM heartbeats h WHERE h.stream_id = streams.id"
+	"  AND h.ts_ms > coalesce((SELECT max(ts_ms) FROM heartbeats g WHERE g.stream_id = streams.id"
+	"  AND g.up != streams.state), -1)), last_ms) WHERE state IS NOT NULL;"
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  hash TEXT NOT NULL,"                      /* crypt(3) yescrypt/SHA-512 string */
+	"  role TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),"
+	"  must_change INTEGER NOT NULL DEFAULT 0,"
+	"  created_ms INTEGER NOT NULL);"
+	"CREATE TABLE sessions ("
+	"  token_hash TEXT PRIMARY KEY,"             /* SHA-256 of the cookie value */
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  csrf TEXT NOT NULL,"
+	"  created_ms INTEGER NOT NULL,"
+	"  expires_ms INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE api_tokens ("
+	"  token_hash TEXT PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  label TEXT NOT NULL,"
+	"  created_ms INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE login_failures (key TEXT NOT NULL, ts_ms INTEGER NOT NULL);"
+	"CREATE INDEX login_failures_key ON login_failures(key, ts_ms);",
 };
 
 static int fail(struct store *st, char *err, size_t errlen, const char *what)
@@ -104,6 +142,7 @@ void store_close(struct store *st)
 	if (!st)
 		return;
 	sqlite3_finalize(st->insert_hb);
+	sqlite3_finalize(st->update_state);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -172,6 +211,24 @@ static void bind_opt_int(sqlite3_stmt *s, int col, int v)
 		sqlite3_bind_int(s, col, v);
 }
 
+/* Current state beside the stream; since_ms moves only when the state changes. Heartbeats
+ * older than the last one (a late batch) do not overwrite it. */
+static int update_state(sqlite3_stmt *s, const struct heartbeat *h)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	sqlite3_bind_int64(s, 1, h->stream_id);
+	sqlite3_bind_int64(s, 2, h->ts_ms);
+	sqlite3_bind_int(s, 3, h->up ? 1 : 0);
+	bind_opt_int(s, 4, h->latency_ms);
+	sqlite3_bind_text(s, 5, h->error, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, h->message, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, h->codec, -1, SQLITE_TRANSIENT);
+	bind_opt_int(s, 8, h->up ? h->width : -1);
+	bind_opt_int(s, 9, h->up ? h->height : -1);
+	return sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+}
+
 static int insert_one(sqlite3_stmt *s, const struct heartbeat *h)
 {
 	sqlite3_reset(s);
@@ -198,10 +255,18 @@ int store_insert_heartbeats(struct store *st, const struct heartbeat *hb, size_t
 			       "latency_ms, connect_ms, error, message, codec, width, height) "
 			       "VALUES (?,?,?,?,?,?,?,?,?,?)", -1, &st->insert_hb, NULL) != SQLITE_OK)
 		return fail(st, err, errlen, "preparing heartbeat insert");
+	if (!st->update_state &&
+	    sqlite3_prepare_v2(st->db, "UPDATE streams SET since_ms = CASE WHEN state IS ?3 "
+			       "THEN since_ms ELSE ?2 END, state = ?3, last_ms = ?2, last_latency_ms = ?4, "
+			       "last_error = ?5, last_message = ?6, codec = coalesce(?7, codec), "
+			       "width = coalesce(?8, width), height = coalesce(?9, height) "
+			       "WHERE id = ?1 AND (last_ms IS NULL OR last_ms <= ?2)", -1,
+			       &st->update_state, NULL) != SQLITE_OK)
+		return fail(st, err, errlen, "preparing state update");
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(st, err, errlen, "writing heartbeats");
 	for (size_t i = 0; i < n; i++)
-		if (insert_one(st->insert_hb, &hb[i]) < 0)
+		if (insert_one(st->insert_hb, &hb[i]) < 0 || update_state(st->update_state, &hb[i]) < 0)
 			goto fail;
 	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta(key, value) VALUES "
 		 "('monitor_write_ms', %lld)", (long long)now_ms);
@@ -209,10 +274,12 @@ int store_insert_heartbeats(struct store *st, const struct heartbeat *hb, size_t
 	    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_reset(st->insert_hb);
+	sqlite3_reset(st->update_state);
 	return 0;
 fail:
 	fail(st, err, errlen, "writing heartbeats");
 	sqlite3_reset(st->insert_hb);
+	sqlite3_reset(st->update_state);
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
@@ -277,4 +344,9 @@ int store_stream_ids(struct store *st, int64_t **ids, size_t *n)
 	}
 	sqlite3_finalize(s);
 	return 0;
+}
+
+sqlite3 *store_db(struct store *st)
+{
+	return st->db;
 }

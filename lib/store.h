@@ -43,4 +43,9 @@ int store_prune_stream(struct store *st, int64_t stream_id, int64_t before_ms, i
 /* All stream ids, removed or not, for pruning. Caller frees *ids. */
 int store_stream_ids(struct store *st, int64_t **ids, size_t *n);
 
+/* The connection, for the lib modules that own their tables' queries (auth.c, store_web.c).
+ * Schema changes stay in store.c's migrations. */
+struct sqlite3;
+struct sqlite3 *store_db(struct store *st);
+
 #endif

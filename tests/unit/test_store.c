@@ -36,6 +36,20 @@ int main(void)
 	CHECK_INT(store_latest_state(st, ids[0], &ts), 0);
 	CHECK_INT(ts, 2000);
 	CHECK_INT(store_latest_state(st, ids[1], &ts), 1);
+	/* the current state sits beside the stream, since its first heartbeat */
+	char sql0[512];
+	snprintf(sql0, sizeof sql0, "sqlite3 '%s' \"SELECT state || ',' || since_ms || ',' || last_ms || ',' || last_error "
+		 "FROM streams WHERE name = 'Front Door'\" > '%s/state.txt'", path, dir);
+	if (system(sql0) == 0) {
+		char line[128] = "", file[160];
+		snprintf(file, sizeof file, "%s/state.txt", dir);
+		FILE *f = fopen(file, "r");
+		if (f && fgets(line, sizeof line, f))
+			line[strcspn(line, "\n")] = '\0';
+		if (f)
+			fclose(f);
+		CHECK_STR(line, "0,2000,2000,refused");
+	}
 
 	/* "Garage" leaves the config, "New" arrives: ids stay, history stays. */
 	const char *names2[] = { "Front Door", "New" };
@@ -80,6 +94,7 @@ int main(void)
 	if (system(sql) == 0) {
 		CHECK_INT(store_open(path, &st, err, sizeof err), -1);
 		CHECK(strstr(err, "newer than this program") != NULL, "err: %s", err);
+		store_close(st);
 	}
 	snprintf(sql, sizeof sql, "rm -rf '%s'", dir);
 	CHECK_INT(system(sql), 0);
