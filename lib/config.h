@@ -51,4 +51,38 @@ void config_free(struct config *cfg);
 /* Effective probe deadline of one stream, in seconds. */
 int config_stream_timeout(const struct config *cfg, const struct stream_conf *s);
 
+/* ---- editing (the web's config editor; lib/config_save.c) ---- */
+
+struct stream_edit {
+	char name[CONFIG_NAME_MAX + 1];
+	char old_name[CONFIG_NAME_MAX + 1]; /* "" for a new stream; else the name it had */
+	const char *url;                    /* may carry URL_MASK as password: keep the stored one */
+	int enabled;
+};
+
+/* What the form edits. Everything else the file holds (other top-level keys, a stream's
+ * transport/timeout_seconds/unknown keys) is kept as it was. Comments are not kept. */
+struct config_edit {
+	int heartbeat_seconds;
+	const char *timezone;
+	const struct stream_edit *streams;
+	size_t nstreams;
+};
+
+enum config_save_result {
+	CONFIG_SAVE_OK = 0,
+	CONFIG_SAVE_INVALID = -1,   /* err names the field ("streams[2].url") and the problem */
+	CONFIG_SAVE_CONFLICT = -2,  /* the file changed since expected_version */
+	CONFIG_SAVE_IO = -3,        /* err says what failed; the file is unchanged */
+};
+
+/* Version of the file on disk: SHA-256 of its bytes, hex. 0, or -1 with err filled. */
+int config_version(const char *path, char out[65], struct config_error *err);
+
+/* Applies edit to the file at path if its version is still expected_version: builds the new
+ * YAML, validates it with config_parse (nothing written on error), then writes it atomically
+ * (temp file in the same folder, fsync, rename, fsync the folder). */
+enum config_save_result config_save(const char *path, const char *expected_version,
+				    const struct config_edit *edit, struct config_error *err);
+
 #endif

@@ -1,0 +1,73 @@
+/* auth.h - users, passwords (libcrypt), sessions, CSRF tokens, API tokens, login throttling. */
+#ifndef SP_AUTH_H
+#define SP_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define AUTH_TOKEN_HEX 64            /* 256-bit tokens, hex */
+#define AUTH_SESSION_MS (7LL * 24 * 3600 * 1000)
+#define AUTH_MAX_FAILURES 5          /* per user name and per client address ... */
+#define AUTH_FAILURE_WINDOW_MS (10LL * 60 * 1000) /* ... within this window */
+
+enum auth_role { AUTH_VIEWER = 0, AUTH_ADMIN = 1 };
+
+struct auth_user {
+	int64_t id;
+	char name[65];
+	enum auth_role role;
+	int must_change;                 /* still on the default password: show the banner */
+};
+
+enum auth_result { AUTH_OK = 0, AUTH_BAD = 1, AUTH_THROTTLED = 2, AUTH_ERROR = -1 };
+
+/* Creates admin/admin123 (must_change=1) when the users table is empty. 0, or -1 with err. */
+int auth_bootstrap(struct store *st, int64_t now_ms, char *err, size_t errlen);
+
+/* Checks a password. Throttled when the user name or the client address has
+ * AUTH_MAX_FAILURES failures within AUTH_FAILURE_WINDOW_MS (then *retry_after_s says when
+ * to come back, and the password is not even checked). A failure is recorded for both keys;
+ * a success clears the user name's failures. Used for the login form and HTTP Basic. */
+enum auth_result auth_login(struct store *st, const char *user, const char *password,
+			    const char *client_addr, int64_t now_ms, struct auth_user *out,
+			    int *retry_after_s);
+
+/* New session for user_id: token (cookie value) and csrf, both AUTH_TOKEN_HEX hex + NUL.
+ * Only a SHA-256 of the token is stored. 0, or -1. */
+int auth_session_create(struct store *st, int64_t user_id, int64_t now_ms,
+			char token[AUTH_TOKEN_HEX + 1], char csrf[AUTH_TOKEN_HEX + 1]);
+
+/* 1 and *out, csrf filled when token names a live session; 0 when not (expired, revoked,
+ * malformed); -1 on a database error. Expired sessions are deleted here. */
+int auth_session_check(struct store *st, const char *token, int64_t now_ms,
+		       struct auth_user *out, char csrf[AUTH_TOKEN_HEX + 1]);
+
+int auth_session_revoke(struct store *st, const char *token);
+
+/* Constant-time comparison of two NUL-terminated tokens. */
+int auth_token_equal(const char *a, const char *b);
+
+/* Changes a password (min 8 characters, not equal to the user name); clears must_change and
+ * revokes the user's other sessions except keep_token (may be NULL). 0, or -1 with err. */
+int auth_set_password(struct store *st, int64_t user_id, const char *password,
+		      const char *keep_token, char *err, size_t errlen);
+
+/* Adds a user (name 1-64 printable, password as above). 0, or -1 with err (e.g. exists). */
+int auth_user_add(struct store *st, const char *name, const char *password, enum auth_role role,
+		  int64_t now_ms, char *err, size_t errlen);
+
+/* API tokens for curl (Authorization: Bearer). create: token filled (shown once). */
+int auth_api_token_create(struct store *st, int64_t user_id, const char *label, int64_t now_ms,
+			  char token[AUTH_TOKEN_HEX + 1]);
+/* 1 valid (fills *out), 0 not, -1 error. */
+int auth_api_token_check(struct store *st, const char *token, struct auth_user *out);
+
+/* SHA-256 of s as lowercase hex (65 bytes with NUL); also used for the config version. */
+void auth_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* 256 random bits from getrandom(2) as hex. 0, or -1. */
+int auth_random_hex(char out[AUTH_TOKEN_HEX + 1]);
+
+#endif
