@@ -1,37 +1,43 @@
 # StreamPulse - plain GNU make. `make` builds, `make test` runs the suite under ASan+UBSan.
 
 CC      ?= cc
-PKGS    := libavformat libavcodec libavutil libswscale libcurl yaml-0.1 sqlite3
+PKGS    := libavformat libavcodec libavutil libswscale libcurl yaml-0.1 sqlite3 jansson
 WARN    := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LIBS     = $(PKG_LIBS) -lpthread -lm
+LIBS     = $(PKG_LIBS) -lcrypt -lpthread -lm
+# ClearSilver ships no .pc file; its headers include "util/neo_misc.h" relative to this.
+CS_CFLAGS := -isystem /usr/include/ClearSilver
+CGI_LIBS  = -lfcgi -lneo_cgi -lneo_cs -lneo_utl -lz
 
 OPT_release := -O2 -g
 OPT_asan    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 # Debian packages: build, then the test servers and tools. `make deps` installs what is missing.
 DEB_BUILD := build-essential pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
-	libcurl4-openssl-dev libfcgi-dev libyaml-dev libsqlite3-dev clearsilver-dev libcrypt-dev ffmpeg
+	libcurl4-openssl-dev libfcgi-dev libyaml-dev libsqlite3-dev clearsilver-dev libcrypt-dev libjansson-dev ffmpeg
 DEB_TEST  := gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-ugly \
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-base gstreamer1.0-tools sqlite3 curl \
-	nginx lighttpd spawn-fcgi time bc hyperfine jq
+	nginx lighttpd spawn-fcgi time bc hyperfine jq chromium
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 LIB_SRC := $(wildcard lib/*.c)
 MON_SRC := $(wildcard monitor/*.c)
+CGI_SRC := $(wildcard cgi-bin/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
 .PHONY: all deps test unit run bench clean
 .SECONDARY:
-all: build/release/streampulse-monitor
+all: build/release/streampulse-monitor build/release/streampulse.fcgi
 
 # $(1) = variant (release|asan)
 define variant
-build/$(1)/%.o: %.c $(wildcard lib/*.h monitor/*.h tests/unit/*.h) | build/$(1)/.dirs
-	$$(CC) $$(WARN) $$(OPT_$(1)) $$(PKG_CFLAGS) -Ilib -c $$< -o $$@
+build/$(1)/%.o: %.c $(wildcard lib/*.h monitor/*.h cgi-bin/*.h tests/unit/*.h) | build/$(1)/.dirs
+	$$(CC) $$(WARN) $$(OPT_$(1)) $$(PKG_CFLAGS) $$(CS_CFLAGS) -DSP_TEMPLATE_DIR='"$(CURDIR)/templates"' -Ilib -c $$< -o $$@
 build/$(1)/.dirs:
-	mkdir -p build/$(1)/lib build/$(1)/monitor build/$(1)/tests/unit && touch $$@
+	mkdir -p build/$(1)/lib build/$(1)/monitor build/$(1)/cgi-bin build/$(1)/tests/unit && touch $$@
+build/$(1)/streampulse.fcgi: $(CGI_SRC:%.c=build/$(1)/%.o) build/$(1)/libstreampulse.a
+	$$(CC) $$(OPT_$(1)) -o $$@ $$^ $$(CGI_LIBS) $$(LIBS)
 build/$(1)/libstreampulse.a: $(LIB_SRC:%.c=build/$(1)/%.o)
 	rm -f $$@ && ar rcs $$@ $$^
 build/$(1)/streampulse-monitor: $(MON_SRC:%.c=build/$(1)/%.o) build/$(1)/libstreampulse.a
@@ -53,7 +59,7 @@ deps:
 	export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q $$missing
 
 test: deps
-	$(MAKE) build/asan/streampulse-monitor $(UNIT_BIN)
+	$(MAKE) build/asan/streampulse-monitor build/asan/streampulse.fcgi $(UNIT_BIN)
 	SP_BUILD=build/asan bash tests/run.sh
 
 run: deps all

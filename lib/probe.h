@@ -61,7 +61,7 @@ const char *probe_class_name(enum probe_class c);
 
 /* For the protocol files. */
 void probe_fail(struct probe_result *res, enum probe_class c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	__attribute__((format(__printf__, 3, 4)));
 int64_t probe_now_us(void);
 
 int probe_rtsp_first_frame(const struct probe_request *req, struct probe_result *res);

@@ -73,6 +73,31 @@ void url_password(const char *url, char *out, size_t outlen)
 	copy_cut(out, outlen, url + s, e - s);
 }
 
+int url_restore_password(const char *edited, const char *stored, char *out, size_t outlen)
+{
+	size_t from, to, sfrom, sto, mlen = strlen(URL_MASK), n;
+	if (!outlen)
+		return -2;
+	out[0] = '\0';
+	if (!find_password(edited, &from, &to) || to - from != mlen ||
+	    memcmp(edited + from, URL_MASK, mlen) != 0) {
+		n = strlen(edited);
+		if (n >= outlen)
+			return -2;
+		memcpy(out, edited, n + 1);
+		return 0;
+	}
+	if (!stored || !find_password(stored, &sfrom, &sto))
+		return -1;
+	n = from + (sto - sfrom) + strlen(edited + to);
+	if (n >= outlen)
+		return -2;
+	memcpy(out, edited, from);
+	memcpy(out + from, stored + sfrom, sto - sfrom);
+	strcpy(out + from + (sto - sfrom), edited + to);
+	return 0;
+}
+
 static void replace_all(char *text, size_t textlen, const char *needle)
 {
 	size_t nlen = strlen(needle), mlen = strlen(URL_MASK);

@@ -19,6 +19,12 @@ void url_mask_password(const char *url, char *out, size_t outlen);
 /* Copies the raw (still percent-encoded) password of url into out; "" when none. */
 void url_password(const char *url, char *out, size_t outlen);
 
+/* Copies edited into out, except that a password written as exactly URL_MASK (what a form
+ * shows for a stored password) becomes the password of stored, as written there. 0; -1 when
+ * edited keeps the mask but stored has no password; -2 when the result does not fit in out
+ * (out is "" after any failure). */
+int url_restore_password(const char *edited, const char *stored, char *out, size_t outlen);
+
 /* Replaces every occurrence of secret (and its percent-decoded form) in text with URL_MASK,
  * in place, within textlen bytes. */
 void url_scrub(char *text, size_t textlen, const char *secret);

@@ -216,3 +216,165 @@ start_fault() {
 	FAULT_PID=$SPAWN_PID
 	export FAULT_PID
 }
+
+# ---- web servers ------------------------------------------------------------
+# The web program (one binary: FastCGI under spawn-fcgi, CGI under lighttpd mod_cgi). SP_WEB_BIN
+# overrides it, e.g. with a stub while the real one is not built.
+case $SP_BUILD in
+/*) SP_WEB_BIN=${SP_WEB_BIN:-$SP_BUILD/streampulse.fcgi} ;;
+*) SP_WEB_BIN=${SP_WEB_BIN:-$SP_ROOT/$SP_BUILD/streampulse.fcgi} ;;
+esac
+export SP_WEB_BIN
+SP_WEB_SOCKETS=() # FastCGI sockets this test created: cleanup stops whoever listens on them
+
+# sp_fill TEMPLATE OUTPUT KEY=VALUE...: TEMPLATE with every @KEY@ replaced by VALUE (no newlines
+# in VALUE); fails if a placeholder is left, so a template and its caller cannot drift apart.
+sp_fill() {
+	local in=$1 out=$2 kv v args=()
+	shift 2
+	for kv; do
+		v=${kv#*=}
+		v=${v//\\/\\\\} v=${v//|/\\|} v=${v//&/\\&}
+		args+=(-e "s|@${kv%%=*}@|$v|g")
+	done
+	sed "${args[@]}" "$in" >"$out" || return 1
+	if grep -n '@[A-Z_]*@' "$out" >&2; then echo "sp_fill: $out: placeholder left" >&2; return 1; fi
+}
+
+# sp_socket_pids SOCKET: the processes that have the listening Unix socket SOCKET as fd 0, i.e.
+# the FastCGI workers serving it, however they were started. Found through /proc, so a worker
+# that never made it into spawn-fcgi's pid file (spawn-fcgi killed mid-start) is found as well.
+sp_socket_pids() {
+	local ino fd
+	ino=$(awk -v p="$1" '$8 == p { print $7; exit }' /proc/net/unix)
+	[ -n "$ino" ] || return 0
+	for fd in /proc/[0-9]*/fd/0; do
+		if [ "$(readlink "$fd" 2>/dev/null)" = "socket:[$ino]" ]; then
+			fd=${fd#/proc/}
+			echo "${fd%%/*}"
+		fi
+	done
+}
+
+# sp_web_collect: adds the workers of every FastCGI socket to SP_PIDS, for stop_proc/sp_cleanup.
+# spawn-fcgi forks the workers, each calls setsid() and spawn-fcgi exits: they are neither our
+# children nor in a process group we know, so only their pids can reach them.
+sp_web_collect() {
+	local sock pid
+	for sock in "${SP_WEB_SOCKETS[@]}"; do
+		for pid in $(sp_socket_pids "$sock"); do
+			[[ " ${SP_PIDS[*]} " == *" $pid "* ]] || SP_PIDS+=("$pid")
+		done
+	done
+}
+trap 'sp_web_collect; sp_cleanup' EXIT
+
+# sp_nginx_user: the nginx "user" line. As root, nginx would run its workers as nobody, who can
+# open neither the 0600 FastCGI socket nor (often) the checkout's htdocs/: they stay the user
+# that owns both. Unprivileged, nginx cannot switch users and warns about the line: none.
+sp_nginx_user() {
+	if [ "$(id -u)" = 0 ]; then echo "user $(id -un) $(id -gn);"; fi
+}
+
+# sp_web_ready URL PID: wait up to 10 s for URL to answer (any status); 1 if PID died first.
+sp_web_ready() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		curl -s -o /dev/null --max-time 2 "$1" && return 0
+		sp_alive "$2" || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_web [CONFIG]: the web program under spawn-fcgi (4 workers on $OUT/fcgi.sock, mode 0600,
+# STREAMPULSE_CONFIG=CONFIG, default $OUT/config.yaml) behind nginx (conf/nginx/test.conf.in) on
+# a free port. Sets WEB_PORT WEB_URL (http://127.0.0.1:PORT, no trailing slash), WEB_PID (nginx
+# master), WEB_WORKERS (the 4 worker pids), WEB_LOG (the workers' stderr: error lines, sanitizer
+# reports), WEB_NGINX_LOG (nginx's error log; the access log is beside it).
+start_web() {
+	local cfg=${1:-$OUT/config.yaml} prefix="$OUT/nginx" sock="$OUT/fcgi.sock" rc pid
+	[ -x "$SP_WEB_BIN" ] || bail "start web" "no program $SP_WEB_BIN (build it, or set SP_WEB_BIN)"
+	# sun_path holds 107 bytes; spawn-fcgi would only say "too long".
+	((${#sock} < 108)) || bail "start web" "socket path over 107 bytes: $sock (check out nearer /)"
+	mkdir -p "$prefix/logs" "$prefix/tmp"
+	rm -f "$sock" "$OUT/fcgi.pid"
+	SP_WEB_SOCKETS+=("$sock")
+	WEB_LOG="$OUT/fcgi.err"
+	: >"$WEB_LOG"
+	# spawn-fcgi points the workers' stdout and stderr at /dev/null (and closes inherited fds
+	# below the one it opens for that): the sh in between reopens stderr on WEB_LOG by name, then
+	# execs the program (same pid). -F with -n would be ignored (-n execs one program in place),
+	# hence forking mode; the pid file ($OUT/fcgi.pid) is for people, cleanup uses the socket.
+	# shellcheck disable=SC2016 # $1 and $@ belong to that sh
+	STREAMPULSE_CONFIG=$cfg spawn-fcgi -F 4 -M 0600 -s "$sock" -P "$OUT/fcgi.pid" \
+		-- /bin/sh -c 'log=$1; shift; exec "$@" 2>>"$log"' sh "$WEB_LOG" "$SP_WEB_BIN" \
+		>"$OUT/spawn-fcgi.out" 2>&1 </dev/null && rc=0 || rc=$?
+	sp_web_collect
+	WEB_WORKERS=$(sp_socket_pids "$sock" | tr '\n' ' ')
+	WEB_WORKERS=${WEB_WORKERS% }
+	if [ "$rc" != 0 ] || [ -z "$WEB_WORKERS" ]; then
+		bail "start web: spawn-fcgi" "exit $rc: $(tail -3 "$OUT/spawn-fcgi.out") $(tail -3 "$WEB_LOG")"
+	fi
+	WEB_NGINX_LOG="$prefix/logs/error.log"
+	for _ in 1 2 3; do
+		WEB_PORT=$(free_port) || bail "start web" "no free port"
+		sp_fill "$SP_ROOT/conf/nginx/test.conf.in" "$prefix/nginx.conf" PREFIX="$prefix" \
+			LISTEN="127.0.0.1:$WEB_PORT" HTDOCS="$SP_ROOT/htdocs" SOCKET="$sock" \
+			USER="$(sp_nginx_user)" || bail "start web" "conf/nginx/test.conf.in does not fill"
+		: >"$WEB_NGINX_LOG"
+		spawn nginx nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$WEB_NGINX_LOG"
+		WEB_PID=$SPAWN_PID
+		if sp_web_ready "http://127.0.0.1:$WEB_PORT/static/app.css" "$WEB_PID"; then
+			for pid in $WEB_WORKERS; do
+				sp_alive "$pid" || bail "start web" "worker $pid died: $(tail -5 "$WEB_LOG")"
+			done
+			WEB_URL="http://127.0.0.1:$WEB_PORT"
+			export WEB_PORT WEB_URL WEB_PID WEB_WORKERS WEB_LOG WEB_NGINX_LOG
+			return 0
+		fi
+		stop_proc "$WEB_PID"
+		grep -q 'Address already in use' "$WEB_NGINX_LOG" "$OUT/nginx.err" || break
+	done
+	bail "start nginx" "not answering; $(tail -3 "$WEB_NGINX_LOG" "$OUT/nginx.err")"
+}
+
+# stop_web: stops nginx and the FastCGI workers start_web started (e.g. to start them again).
+stop_web() {
+	local pids=()
+	[ -n "${WEB_PID:-}" ] && pids+=("$WEB_PID")
+	# shellcheck disable=SC2206,SC2207 # lists of pids
+	pids+=(${WEB_WORKERS:-} $(sp_socket_pids "$OUT/fcgi.sock"))
+	((${#pids[@]})) && stop_proc "${pids[@]}"
+	WEB_PID="" WEB_WORKERS=""
+}
+
+# start_lighttpd [CONFIG]: lighttpd with mod_cgi (conf/lighttpd/test.conf.in) on a free port, the
+# web program run once per request for every path but /static/, STREAMPULSE_CONFIG=CONFIG
+# (default $OUT/config.yaml). Sets LIGHTTPD_PORT LIGHTTPD_URL (no trailing slash) LIGHTTPD_PID
+# LIGHTTPD_LOG (lighttpd's stderr, where the program's stderr goes too).
+start_lighttpd() {
+	local cfg=${1:-$OUT/config.yaml} prefix="$OUT/lighttpd"
+	[ -x "$SP_WEB_BIN" ] || bail "start lighttpd" "no program $SP_WEB_BIN (build it, or set SP_WEB_BIN)"
+	mkdir -p "$prefix/logs" "$prefix/tmp"
+	LIGHTTPD_LOG="$OUT/lighttpd.err"
+	for _ in 1 2 3; do
+		LIGHTTPD_PORT=$(free_port) || bail "start lighttpd" "no free port"
+		sp_fill "$SP_ROOT/conf/lighttpd/test.conf.in" "$prefix/lighttpd.conf" PREFIX="$prefix" \
+			BIND=127.0.0.1 PORT="$LIGHTTPD_PORT" HTDOCS="$SP_ROOT/htdocs" BIN="$SP_WEB_BIN" \
+			CONFIG="$cfg" TEMPLATES="${STREAMPULSE_TEMPLATES:-}" PATH="$PATH" \
+			ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" ||
+			bail "start lighttpd" "conf/lighttpd/test.conf.in does not fill"
+		: >"$prefix/logs/error.log"
+		spawn lighttpd lighttpd -D -f "$prefix/lighttpd.conf"
+		LIGHTTPD_PID=$SPAWN_PID
+		if sp_web_ready "http://127.0.0.1:$LIGHTTPD_PORT/static/app.css" "$LIGHTTPD_PID"; then
+			LIGHTTPD_URL="http://127.0.0.1:$LIGHTTPD_PORT"
+			export LIGHTTPD_PORT LIGHTTPD_URL LIGHTTPD_PID LIGHTTPD_LOG
+			return 0
+		fi
+		stop_proc "$LIGHTTPD_PID"
+		grep -q 'Address already in use' "$prefix/logs/error.log" "$LIGHTTPD_LOG" || break
+	done
+	bail "start lighttpd" "not answering; $(tail -3 "$prefix/logs/error.log" "$LIGHTTPD_LOG")"
+}

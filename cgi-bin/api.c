@@ -1,0 +1,202 @@
+/* api.c - the JSON API and the CSV export. All JSON goes through jansson, which escapes any name.
+ * Outcomes: 200 JSON/CSV; 400 bad parameter named; 404 unknown stream; 503 database or monitor
+ * not healthy (/api/health). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "status.h"
+
+static void send_json(struct web *w, json_t *o)
+{
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (!text) {
+		ui_error(w, 500, "out of memory building JSON");
+		return;
+	}
+	snprintf(w->res.content_type, sizeof w->res.content_type, "application/json");
+	res_header(w, "Cache-Control: no-store");
+	buf_printf(&w->res.body, "%s\n", text);
+	free(text);
+}
+
+static json_t *beat_json(const struct beat *b)
+{
+	json_t *o = json_pack("{s:I, s:b}", "ts_ms", (json_int_t)b->ts_ms, "up", b->up);
+	if (b->latency_ms >= 0)
+		json_object_set_new(o, "latency_ms", json_integer(b->latency_ms));
+	if (!b->up) {
+		json_object_set_new(o, "error", json_string(b->error));
+		json_object_set_new(o, "message", json_string(b->message));
+	}
+	return o;
+}
+
+static json_t *row_json(struct web *w, const struct status_row *r)
+{
+	struct beat beats[STATUS_RECENT];
+	char when[64];
+	json_t *o = json_pack("{s:s, s:s, s:b}", "name", r->s.name, "state",
+			      status_state_name(r->s.state), "enabled", r->enabled);
+	json_t *recent = json_array();
+	if (r->s.state >= 0) {
+		web_time(w, r->s.last_ms, when, sizeof when);
+		json_object_set_new(o, "since_ms", json_integer(r->s.since_ms));
+		json_object_set_new(o, "last_ms", json_integer(r->s.last_ms));
+		json_object_set_new(o, "last_local", json_string(when));
+	}
+	if (r->s.latency_ms >= 0)
+		json_object_set_new(o, "latency_ms", json_integer(r->s.latency_ms));
+	if (r->s.state == 0) {
+		json_object_set_new(o, "error", json_string(r->s.error));
+		json_object_set_new(o, "message", json_string(r->s.message));
+	}
+	if (r->s.uptime_24h >= 0)
+		json_object_set_new(o, "uptime_24h", json_real(r->s.uptime_24h));
+	if (r->s.codec[0]) {
+		json_object_set_new(o, "codec", json_string(r->s.codec));
+		json_object_set_new(o, "width", json_integer(r->s.width));
+		json_object_set_new(o, "height", json_integer(r->s.height));
+	}
+	if (r->thumb_mtime_ms)
+		json_object_set_new(o, "thumb_age_s", json_integer((web_now_ms() - r->thumb_mtime_ms) / 1000));
+	size_t n = status_recent(w, r, beats);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(recent, beat_json(&beats[i]));
+	json_object_set_new(o, "recent", recent);
+	return o;
+}
+
+void api_streams(struct web *w)
+{
+	struct status_list l;
+	const char *q, *state;
+	if (input_text(&w->req.query, "q", 64, &q) < 0 || input_text(&w->req.query, "state", 8, &state) < 0) {
+		ui_error(w, 400, "q is up to 64 characters, state is up, down or never");
+		return;
+	}
+	if (status_load(w, q, state, &l) < 0)
+		return;
+	json_t *streams = json_array();
+	for (size_t i = 0; i < l.n; i++)
+		json_array_append_new(streams, row_json(w, &l.rows[i]));
+	send_json(w, json_pack("{s:I, s:i, s:s, s:{s:i, s:i, s:i}, s:o}", "generated_ms",
+			       (json_int_t)web_now_ms(), "heartbeat_seconds", w->cfg.heartbeat_seconds,
+			       "timezone", w->cfg.timezone, "counts", "up", l.up, "down", l.down, "never",
+			       l.never, "streams", streams));
+	status_free(&l);
+}
+
+void api_heartbeats(struct web *w, const char *name)
+{
+	long long since, until, limit, now = web_now_ms();
+	char err[256];
+	int64_t id = web_stream(w, name) ? store_web_stream_id(w->st, name) : 0;
+	if (!web_stream(w, name)) {
+		ui_error(w, 404, "no stream named '%s'", name);
+		return;
+	}
+	if (input_int(&w->req.query, "since", 0, INT64_MAX / 2, now - 86400000LL, &since) < 0 ||
+	    input_int(&w->req.query, "until", 0, INT64_MAX / 2, now + 1, &until) < 0 ||
+	    input_int(&w->req.query, "limit", 1, 10000, 100, &limit) < 0) {
+		ui_error(w, 400, "since/until are UTC milliseconds, limit is 1 to 10000");
+		return;
+	}
+	struct beat *b = calloc((size_t)limit, sizeof *b);
+	size_t n = 0;
+	if (!b || (id && store_web_beats(w->st, id, since, until, 0, b, (size_t)limit, &n, err, sizeof err) < 0)) {
+		free(b);
+		ui_error(w, 503, "cannot read heartbeats");
+		return;
+	}
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, beat_json(&b[i]));
+	free(b);
+	send_json(w, json_pack("{s:s, s:I, s:I, s:o}", "name", name, "since", (json_int_t)since,
+			       "until", (json_int_t)until, "heartbeats", arr));
+}
+
+/* No login: for load balancers and uptime checkers. Healthy when the database reads and the
+ * monitor wrote within three intervals. */
+void api_health(struct web *w)
+{
+	int64_t last = store_web_monitor_write_ms(w->st), now = web_now_ms();
+	int64_t limit = 3LL * w->cfg.heartbeat_seconds * 1000;
+	int ok = last > 0 && now - last <= limit;
+	json_t *o = json_pack("{s:b, s:b}", "ok", ok, "database", 1);
+	json_object_set_new(o, "monitor_write_ms", last ? json_integer(last) : json_null());
+	if (last)
+		json_object_set_new(o, "monitor_age_s", json_integer((now - last) / 1000));
+	if (!ok)
+		json_object_set_new(o, "problem", json_string(last ? "the monitor has not written for over three intervals" : "the monitor has never written"));
+	w->res.status = ok ? 200 : 503;
+	send_json(w, o);
+}
+
+/* One CSV cell: quoted when needed; a leading = + - @ neutralised so spreadsheets do not run it. */
+static void csv_cell(struct buf *b, const char *s)
+{
+	int quote = strpbrk(s, ",\"\r\n") != NULL || strchr("=+-@\t", s[0]) != NULL;
+	if (!s[0]) {
+		return;
+	}
+	if (!quote) {
+		buf_add(b, s, strlen(s));
+		return;
+	}
+	buf_add(b, "\"", 1);
+	if (strchr("=+-@\t", s[0]))
+		buf_add(b, "'", 1);
+	for (; *s; s++)
+		buf_add(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
+	buf_add(b, "\"", 1);
+}
+
+static int csv_row(void *ctx, const char *stream, const struct beat *bt)
+{
+	struct buf *b = ctx;
+	char ts[32], num[32];
+	time_t t = (time_t)(bt->ts_ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+	csv_cell(b, stream);
+	buf_printf(b, ",%s.%03dZ,%s,", ts, (int)(bt->ts_ms % 1000), bt->up ? "up" : "down");
+	if (bt->latency_ms >= 0) {
+		snprintf(num, sizeof num, "%d", bt->latency_ms);
+		buf_add(b, num, strlen(num));
+	}
+	buf_add(b, ",", 1);
+	csv_cell(b, bt->up ? "" : bt->message);
+	buf_add(b, ",", 1);
+	csv_cell(b, bt->up ? "" : bt->error);
+	buf_printf(b, ",%lld\r\n", (long long)bt->ts_ms);
+	return 0;
+}
+
+void api_export_csv(struct web *w)
+{
+	const char *name;
+	char err[256];
+	int64_t id = 0;
+	if (input_text(&w->req.query, "stream", 64, &name) < 0) {
+		ui_error(w, 400, "stream is a stream name");
+		return;
+	}
+	if (*name && !(id = store_web_stream_id(w->st, name))) {
+		ui_error(w, 404, "no stream named '%s'", name);
+		return;
+	}
+	buf_printf(&w->res.body, "stream,ts_utc,status,latency_ms,message,error,ts_ms\r\n");
+	if (store_web_export(w->st, id, csv_row, &w->res.body, err, sizeof err) < 0) {
+		w->res.body.len = 0;
+		ui_error(w, 503, "cannot export: %s", err);
+		return;
+	}
+	snprintf(w->res.content_type, sizeof w->res.content_type, "text/csv; charset=utf-8");
+	res_header(w, "Content-Disposition: attachment; filename=\"streampulse.csv\"");
+}

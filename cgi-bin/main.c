@@ -1,0 +1,71 @@
+/* main.c - streampulse.fcgi: the FastCGI accept loop (or one CGI request), body in, response out. */
+#include <fcgi_stdio.h> /* replaces stdio: must come first, and only in this file */
+
+#include <ClearSilver/ClearSilver.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe.h"
+#include "routes.h"
+#include "web.h"
+
+/* Larger bodies are refused: the biggest form (a 2,000-camera config) is well under it. */
+#define MAX_BODY (4 * 1024 * 1024)
+
+static char *read_body(size_t *len, int *too_large)
+{
+	const char *cl = getenv("CONTENT_LENGTH");
+	long n = cl ? strtol(cl, NULL, 10) : 0;
+	char *body;
+	*len = 0;
+	*too_large = n > MAX_BODY;
+	if (n <= 0 || *too_large)
+		return NULL;
+	if (!(body = malloc((size_t)n + 1)))
+		return NULL;
+	*len = fread(body, 1, (size_t)n, stdin);
+	body[*len] = '\0';
+	return body;
+}
+
+static void write_response(const struct response *res)
+{
+	printf("Status: %d\r\nContent-Type: %s\r\n", res->status, res->content_type);
+	if (res->headers.len)
+		fwrite(res->headers.p, 1, res->headers.len, stdout);
+	printf("Content-Length: %zu\r\n\r\n", res->body.len);
+	if (res->body.len)
+		fwrite(res->body.p, 1, res->body.len, stdout);
+}
+
+static void serve_one(const char *config_path)
+{
+	struct web w;
+	size_t len;
+	int too_large;
+	char *body = read_body(&len, &too_large);
+	memset(&w, 0, sizeof w);
+	w.config_path = config_path;
+	request_parse(&w.req, body, len);
+	w.req.body_too_large = too_large;
+	route_dispatch(&w);
+	write_response(&w.res);
+	web_free(&w);
+	free(body);
+}
+
+int main(void)
+{
+	const char *config_path = getenv("STREAMPULSE_CONFIG");
+	if (!config_path)
+		config_path = "/etc/streampulse/config.yaml";
+	signal(SIGPIPE, SIG_IGN);
+	nerr_init(); /* lazy and not thread-safe: once, first */
+	probe_global_init();
+	/* In CGI mode FCGI_Accept returns 0 once, then -1: the same loop serves both. */
+	while (FCGI_Accept() >= 0)
+		serve_one(config_path);
+	probe_global_cleanup();
+	return 0;
+}

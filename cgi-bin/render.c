@@ -1,0 +1,71 @@
+/* render.c - ClearSilver rendering: HTML escaping on by default, the layout's common values. */
+#include <ClearSilver/ClearSilver.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web.h"
+
+static NEOERR *collect(void *ctx, char *s)
+{
+	buf_add(ctx, s, strlen(s));
+	return STATUS_OK;
+}
+
+static const char *template_dir(void)
+{
+	const char *d = getenv("STREAMPULSE_TEMPLATES");
+	return d && *d ? d : SP_TEMPLATE_DIR;
+}
+
+/* Values the layout shows on every page. */
+static void fill_common(struct web *w, HDF *hdf, const char *title)
+{
+	hdf_set_value(hdf, "Config.VarEscapeMode", "html"); /* every var: escaped */
+	hdf_set_value(hdf, "hdf.loadpaths.0", template_dir());
+	hdf_set_value(hdf, "Page.Title", title);
+	if (w->authed) {
+		hdf_set_value(hdf, "User.Name", w->user.name);
+		hdf_set_int_value(hdf, "User.IsAdmin", w->user.role == AUTH_ADMIN);
+		hdf_set_int_value(hdf, "User.DefaultPassword", w->user.must_change);
+	}
+	hdf_set_value(hdf, "Csrf", w->csrf);
+}
+
+int render(struct web *w, const char *template_name, const char *title,
+	   int (*fill)(struct web *w, HDF *hdf, void *ctx), void *ctx)
+{
+	HDF *hdf = NULL;
+	CSPARSE *cs = NULL;
+	NEOERR *err;
+	char path[1024];
+	int rc = -1;
+
+	if ((err = hdf_init(&hdf)) != STATUS_OK)
+		goto end;
+	fill_common(w, hdf, title);
+	if (fill && fill(w, hdf, ctx) < 0)
+		goto end; /* the handler already set an error response */
+	snprintf(path, sizeof path, "%s/%s", template_dir(), template_name);
+	if ((err = cs_init(&cs, hdf)) != STATUS_OK || (err = cgi_register_strfuncs(cs)) != STATUS_OK ||
+	    (err = cs_parse_file(cs, path)) != STATUS_OK)
+		goto end;
+	w->res.body.len = 0;
+	if ((err = cs_render(cs, &w->res.body, collect)) != STATUS_OK)
+		goto end;
+	if (!w->res.status)
+		w->res.status = 200;
+	snprintf(w->res.content_type, sizeof w->res.content_type, "text/html; charset=utf-8");
+	rc = 0;
+end:
+	if (err != STATUS_OK) {
+		STRING s;
+		string_init(&s);
+		nerr_error_traceback(err, &s);
+		fprintf(stderr, "streampulse.fcgi: template %s: %s\n", template_name, s.buf ? s.buf : "");
+		string_clear(&s);
+		nerr_ignore(&err);
+	}
+	cs_destroy(&cs);
+	hdf_destroy(&hdf);
+	return rc;
+}

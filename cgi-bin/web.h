@@ -1,0 +1,112 @@
+/* web.h - what every handler of streampulse.fcgi shares: the request, the response, the context. */
+#ifndef SP_WEB_H
+#define SP_WEB_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "config.h"
+#include "store.h"
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+void buf_add(struct buf *b, const void *data, size_t n);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
+void buf_free(struct buf *b);
+
+struct kv {
+	char *key, *val;
+};
+
+struct kvlist {
+	struct kv *v;
+	size_t n;
+};
+
+/* Everything a handler may read, parsed once from the CGI/FastCGI environment. */
+struct request {
+	char method[8];
+	char path[1024];            /* PATH_INFO, percent-decoded by the server */
+	struct kvlist query, form, cookies;
+	char remote_addr[64];
+	int https;
+	char authorization[1024];
+	int body_too_large;
+};
+
+struct response {
+	int status;
+	char content_type[64];
+	struct buf headers;         /* extra "Name: value\r\n" lines */
+	struct buf body;
+};
+
+struct web {
+	struct request req;
+	struct response res;
+	const char *config_path;
+	struct config cfg;
+	int have_cfg;
+	struct store *st;
+	struct auth_user user;
+	int authed;                 /* 1: session, 2: API token or Basic */
+	char token[AUTH_TOKEN_HEX + 1]; /* session cookie value when authed by session */
+	char csrf[AUTH_TOKEN_HEX + 1];
+	int api;                    /* errors as JSON */
+};
+
+/* request.c: parsing (the only code that reads the environment and the body). */
+int request_parse(struct request *req, const char *body, size_t len);
+void request_free(struct request *req);
+const char *kv_get(const struct kvlist *l, const char *key);
+
+/* Typed inputs (kcgi's validators): 0 and *out set, or -1 when present but invalid. A missing
+ * key gives def. */
+int input_int(const struct kvlist *l, const char *key, long long min, long long max,
+	      long long def, long long *out);
+/* A text field: missing gives "", too long or holding control characters gives -1. */
+int input_text(const struct kvlist *l, const char *key, size_t max, const char **out);
+
+/* response.c */
+void res_header(struct web *w, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
+void res_redirect(struct web *w, const char *location);
+void res_cookie(struct web *w, const char *name, const char *value, int max_age_s);
+/* Sends status, headers and body through the FastCGI/CGI output. */
+void res_send(struct web *w);
+
+/* The one error path: HTML page or JSON, with the status and a message naming the problem. */
+void ui_error(struct web *w, int status, const char *fmt, ...) __attribute__((format(__printf__, 3, 4)));
+
+/* render.c: renders templates/<name> with the HDF filled by fill(ctx, hdf). */
+struct _hdf;
+int render(struct web *w, const char *template_name, const char *title,
+	   int (*fill)(struct web *w, struct _hdf *hdf, void *ctx), void *ctx);
+
+/* Formats UTC ms in the configured timezone ("2026-11-25 14:03:07"). */
+void web_time(const struct web *w, int64_t ms, char *out, size_t outlen);
+/* "3 h 12 min" */
+void web_duration(int64_t ms, char *out, size_t outlen);
+int64_t web_now_ms(void);
+
+/* Handlers: see each file's header comment for outcomes. */
+void ui_dashboard(struct web *w);
+void ui_stream(struct web *w, const char *name);
+void ui_config(struct web *w);
+void ui_login(struct web *w);
+void ui_logout(struct web *w);
+void ui_account(struct web *w);
+void ui_preview(struct web *w, const char *name);
+void ui_thumb(struct web *w, const char *name);
+void api_streams(struct web *w);
+void api_heartbeats(struct web *w, const char *name);
+void api_health(struct web *w);
+void api_export_csv(struct web *w);
+
+/* Shared by handlers: the configured stream of that name, or NULL. */
+const struct stream_conf *web_stream(const struct web *w, const char *name);
+
+#endif
