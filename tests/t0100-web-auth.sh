@@ -27,7 +27,8 @@ check_match "session cookie is SameSite=Lax" "SameSite=Lax" "$cookie"
 check_match "session cookie has Path=/" "Path=/" "$cookie"
 first_token=$(awk '$6 == "sp_session" {print $7}' "$J")
 check_match "session token is 256 bits of hex" '^[0-9a-f]{64}$' "$first_token"
-page=$(web_get "$J" /)
+web_get "$J" / >/dev/null
+page=$(cat "$WEB_BODY")
 check_eq "dashboard after login" 200 "$WEB_STATUS"
 check_match "default-password banner shown" 'id="default-password"' "$page"
 
@@ -37,12 +38,14 @@ second_token=$(awk '$6 == "sp_session" {print $7}' "$J")
 check "a second login issues a different token" test "$first_token" != "$second_token"
 
 # account: viewer, API token, password change
-page=$(web_get "$J" /account)
+web_get "$J" /account >/dev/null
+page=$(cat "$WEB_BODY")
 csrf=$(csrf_in "$WEB_BODY")
 web_get "$J" /account --data-urlencode "csrf=$csrf" -d action=adduser -d name=watcher \
 	--data-urlencode "password=watcher-pass-1" -d role=viewer >/dev/null
 check_eq "admin adds a viewer" 200 "$WEB_STATUS"
-page=$(web_get "$J" /account --data-urlencode "csrf=$csrf" -d action=token -d label=curl)
+web_get "$J" /account --data-urlencode "csrf=$csrf" -d action=token -d label=curl >/dev/null
+page=$(cat "$WEB_BODY")
 token=$(sed -n 's/.*id="api-token">\([0-9a-f]*\)<.*/\1/p' "$WEB_BODY")
 check_match "API token shown once" '^[0-9a-f]{64}$' "$token"
 json=$(curl -s -H "Authorization: Bearer $token" "$WEB_URL/api/streams")
@@ -56,17 +59,20 @@ check_eq "viewer sees the dashboard" 200 "$WEB_STATUS"
 check "viewer has no default-password banner" bash -c "! grep -q default-password '$WEB_BODY'"
 web_get "$OUT/viewer.jar" /config >/dev/null
 check_eq "viewer cannot open /config (403)" 403 "$WEB_STATUS"
-vcsrf=$(web_get "$OUT/viewer.jar" /account >/dev/null; csrf_in "$WEB_BODY")
+web_get "$OUT/viewer.jar" /account >/dev/null
+vcsrf=$(csrf_in "$WEB_BODY")
 web_get "$OUT/viewer.jar" /config --data-urlencode "csrf=$vcsrf" -d rows=0 -d version=x -d heartbeat_seconds=5 -d timezone=UTC >/dev/null
 check_eq "viewer cannot POST /config (403)" 403 "$WEB_STATUS"
 check_eq "HTTP Basic works for GET" 200 "$(curl -s -o /dev/null -w '%{http_code}' -u watcher:watcher-pass-1 "$WEB_URL/api/streams")"
 
 # change the admin password: banner gone; logout revokes the cookie
-csrf=$(web_get "$J" /account >/dev/null; csrf_in "$WEB_BODY")
+web_get "$J" /account >/dev/null
+csrf=$(csrf_in "$WEB_BODY")
 web_get "$J" /account --data-urlencode "csrf=$csrf" -d action=password -d current=admin123 \
 	-d password=n3w-Admin-pass -d password2=n3w-Admin-pass >/dev/null
 check_eq "password change accepted" 200 "$WEB_STATUS"
-page=$(web_get "$J" /)
+web_get "$J" / >/dev/null
+page=$(cat "$WEB_BODY")
 check "banner gone after the change" bash -c "! grep -q default-password '$WEB_BODY'"
 cp "$J" "$OUT/stolen.jar"
 csrf=$(csrf_in "$WEB_BODY")

@@ -33,7 +33,8 @@ sqlite3 "$db" "UPDATE streams SET last_message = '\"><img src=x onerror=alert(1)
 
 J="$OUT/admin.jar"
 web_login "$J" admin admin123
-page=$(web_get "$J" /)
+web_get "$J" / >/dev/null
+page=$(cat "$WEB_BODY")
 check_eq "dashboard 200" 200 "$WEB_STATUS"
 for n in Lobby "Dead door" "Hostile message" "Not yet"; do
 	check_match "dashboard lists '$n'" "data-name=\"$n\"" "$page"
@@ -48,12 +49,15 @@ check_match "counts at the top" '([0-9]+) down' "$page"
 check "script name is escaped in HTML" bash -c "grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' '$WEB_BODY' && ! grep -qF '<script>alert(1)' '$WEB_BODY'"
 check "hostile message is escaped in HTML" bash -c "grep -qF '&quot;&gt;&lt;img src=x onerror=alert(1)&gt;' '$WEB_BODY' && ! grep -qF '<img src=x' '$WEB_BODY'"
 check_match "down streams come first" 'state-down.*state-down.*state-up' "$(tr -d '\n' <<<"$page")"
-filtered=$(web_get "$J" "/?state=up")
+web_get "$J" "/?state=up" >/dev/null
+filtered=$(cat "$WEB_BODY")
 check "filter by state keeps only up streams" bash -c "! grep -q 'state-down' '$WEB_BODY' && grep -q 'data-name=\"Lobby\"' '$WEB_BODY'"
 web_get "$J" "/?q=dead" >/dev/null
 check_eq "filter by name" 1 "$(grep -c 'data-name=' "$WEB_BODY")"
 
-json=$(web_get "$J" /api/streams)
+web_get "$J" /api/streams >/dev/null
+
+json=$(cat "$WEB_BODY")
 check_eq "API 200" 200 "$WEB_STATUS"
 check "API is valid JSON" jq -e . "$WEB_BODY"
 check_eq "API name round-trips exactly" "$XSS_NAME" "$(jq -r '.streams[] | select(.name | startswith("<")) | .name' "$WEB_BODY")"
@@ -62,7 +66,9 @@ check "API escapes < in JSON strings or keeps it inside a string" jq -e '.stream
 check_eq "API states" "down,down,never,up,up" "$(jq -r '[.streams[].state] | sort | join(",")' "$WEB_BODY")"
 check_match "recent heartbeats in the API" '"recent":\[\{"ts_ms":' "$json"
 
-hist=$(web_get "$J" /stream/Lobby)
+web_get "$J" /stream/Lobby >/dev/null
+
+hist=$(cat "$WEB_BODY")
 check_eq "history page 200" 200 "$WEB_STATUS"
 check_match "history has the latency chart" '<svg class="chart"' "$hist"
 check_match "history has uptime" 'id="uptime-day">[0-9.]+ %' "$hist"

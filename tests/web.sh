@@ -2,7 +2,8 @@
 # Sourced by the web tests after lib.sh: a logged-in curl, form tokens, the app's URLs.
 # Every response body and header a test fetches is kept under $OUT (t9990 greps them all).
 
-# web_get JAR PATH [curl args...]: body to stdout; status in WEB_STATUS; headers kept.
+# web_get JAR PATH [curl args...]: sets WEB_STATUS, WEB_BODY and WEB_HEADERS (files). Not in $(...):
+# the variables would be lost with the subshell.
 WEB_N=0
 web_get() {
 	local jar=$1 path=$2
@@ -12,7 +13,6 @@ web_get() {
 		-w '%{http_code}' "$@" "$WEB_URL$path")
 	WEB_BODY="$OUT/resp$WEB_N.body"
 	WEB_HEADERS="$OUT/resp$WEB_N.h"
-	cat "$WEB_BODY"
 }
 
 # csrf_in FILE: the csrf hidden field of the first form in an HTML file.
