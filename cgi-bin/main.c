@@ -34,7 +34,8 @@ static void write_response(const struct response *res)
 	printf("Status: %d\r\nContent-Type: %s\r\n", res->status, res->content_type);
 	if (res->headers.len)
 		fwrite(res->headers.p, 1, res->headers.len, stdout);
-	printf("Content-Length: %zu\r\n\r\n", res->body.len);
+	/* FCGI_printf predates C99: no %zu. */
+	printf("Content-Length: %lu\r\n\r\n", (unsigned long)res->body.len);
 	if (res->body.len)
 		fwrite(res->body.p, 1, res->body.len, stdout);
 }

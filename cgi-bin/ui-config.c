@@ -28,34 +28,39 @@ struct form {
 	const char *saved;
 };
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The zones a person picks from: zone1970.tab's, sorted, UTC first; the current one always. */
 static void set_zones(HDF *hdf, const char *current)
 {
 	FILE *f = fopen("/usr/share/zoneinfo/zone1970.tab", "r");
-	char line[512];
-	int n = 0, seen = 0;
-	hdf_set_value(hdf, "Zones.0", "UTC");
-	seen = !strcmp(current, "UTC");
-	n = 1;
-	while (f && fgets(line, sizeof line, f)) {
-		char *cols[4] = { 0 }, *save = NULL, key[32];
+	char line[512], key[32], *zones[1024];
+	size_t n = 0;
+	int seen = !strcmp(current, "UTC");
+	while (f && n < sizeof zones / sizeof zones[0] && fgets(line, sizeof line, f)) {
+		char *save = NULL, *col = NULL;
 		if (line[0] == '#')
 			continue;
 		line[strcspn(line, "\n")] = '\0';
-		cols[0] = strtok_r(line, "\t", &save);
-		for (int i = 1; i < 3 && cols[i - 1]; i++)
-			cols[i] = strtok_r(NULL, "\t", &save);
-		if (!cols[2])
-			continue;
-		snprintf(key, sizeof key, "Zones.%d", n++);
-		hdf_set_value(hdf, key, cols[2]);
-		seen |= !strcmp(cols[2], current);
+		col = strtok_r(line, "\t", &save);
+		for (int i = 0; i < 2 && col; i++)
+			col = strtok_r(NULL, "\t", &save);
+		if (col && (zones[n] = strdup(col)) != NULL)
+			seen |= !strcmp(zones[n++], current);
 	}
 	if (f)
 		fclose(f);
-	if (!seen) {
-		char key[32];
-		snprintf(key, sizeof key, "Zones.%d", n);
-		hdf_set_value(hdf, key, current);
+	if (!seen && n < sizeof zones / sizeof zones[0] && (zones[n] = strdup(current)) != NULL)
+		n++;
+	qsort(zones, n, sizeof *zones, by_name);
+	hdf_set_value(hdf, "Zones.0", "UTC");
+	for (size_t i = 0; i < n; i++) {
+		snprintf(key, sizeof key, "Zones.%zu", i + 1);
+		hdf_set_value(hdf, key, zones[i]);
+		free(zones[i]);
 	}
 }
 

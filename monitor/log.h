@@ -6,7 +6,7 @@
 
 extern int log_verbose;
 
-void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_line(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
 
 /* CLOCK_REALTIME in UTC milliseconds: what heartbeats record. */
 int64_t clock_utc_ms(void);

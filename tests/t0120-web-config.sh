@@ -46,7 +46,7 @@ check "file unchanged after the wrong token" cmp -s "$cfg" "$OUT/before.yaml"
 
 post -d "csrf=$csrf" -d name1=Extra --data-urlencode "url1=ftp://127.0.0.1/x" -d enabled1=1
 check_eq "invalid URL: 400" 400 "$WEB_STATUS"
-check_match "the error names the URL problem" "scheme .ftp. is not supported" "$(cat "$WEB_BODY")"
+check_match "the error names the URL problem" "scheme &#39;ftp&#39; is not supported" "$(cat "$WEB_BODY")"
 check_match "the error sits at the new row's URL field" 'data-field="row1.url"' "$(cat "$WEB_BODY")"
 check "file unchanged after the invalid save" cmp -s "$cfg" "$OUT/before.yaml"
 
