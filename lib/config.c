@@ -333,11 +333,15 @@ static int port_problem(const char *p, size_t len, char *why, size_t whylen)
  * address or an [IPv6] literal) that must not be empty, an optional :port. */
 static int host_problem(const char *a, size_t len, char *why, size_t whylen)
 {
-	size_t end = 0, host = 0, i, hlen;
+	size_t end, host = 0, i, hlen, from, to;
 	const char *close;
-	while (end < len && a[end] != '/' && a[end] != '?' && a[end] != '#')
-		end++;
-	for (i = 0; i < end; i++)
+	for (end = 0; end < len && a[end] != '/' && a[end] != '?' && a[end] != '#'; end++)
+		;
+	/* A raw '/', '?' or '#' in a password ends the authority early for every URL parser,
+	 * FFmpeg's and curl's too: say so without quoting any part of it. */
+	if (url_password_span(a, len, &from, &to) && to > end)
+		return say(why, whylen, "password contains '/', '?' or '#': write them as %%2F, %%3F, %%23");
+	for (i = host; i < end; i++)
 		if (a[i] == '@')
 			host = i + 1;
 	if (host < end && a[host] == '[') {

@@ -643,20 +643,12 @@ static void conflict(struct config_error *err, const char *name)
 		 "saved): reload and redo your change", name);
 }
 
-/* Writes text over path, keeping the file's permission bits: file_write_atomic leaves 0644,
- * and a config holding camera passwords is often 0600 or 0640. */
-static int write_keeping_mode(const char *path, const struct text_buf *t, struct config_error *err)
+static int write_file(const char *path, const struct text_buf *t, struct config_error *err)
 {
-	struct stat st;
 	char why[512];
-	int have_mode = stat(path, &st) == 0;
 	if (file_write_atomic(path, t->p, t->len, why, sizeof why) < 0) {
 		memset(err, 0, sizeof *err);
 		snprintf(err->message, sizeof err->message, "%s", why); /* names the path already */
-		return -1;
-	}
-	if (have_mode && (st.st_mode & 07777) != 0644 && chmod(path, st.st_mode & 07777) < 0) {
-		set_err(err, path, "", "saved, but cannot restore its permissions: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -717,7 +709,7 @@ enum config_save_result config_save(const char *path, const char *expected_versi
 		rc = CONFIG_SAVE_CONFLICT;
 		goto end;
 	}
-	if (write_keeping_mode(path, &t, err) == 0)
+	if (write_file(path, &t, err) == 0)
 		rc = CONFIG_SAVE_OK;
 end:
 	if (loaded)

@@ -45,6 +45,10 @@ int file_write_atomic(const char *path, const void *buf, size_t len, char *err, 
 		snprintf(err, errlen, "%s: path too long", path);
 		return -1;
 	}
+	struct stat old;
+	/* A replaced file keeps its permissions (a config holding passwords is often 0600);
+	 * set on the temp file before the rename, so there is no moment it is more open. */
+	mode_t mode = stat(path, &old) == 0 ? old.st_mode & 07777 : 0644;
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot create temp file: %s", path, strerror(errno));
@@ -54,7 +58,7 @@ int file_write_atomic(const char *path, const void *buf, size_t len, char *err, 
 	if (write_all(fd, buf, len) < 0)
 		goto fail;
 	step = "fsync";
-	if (fsync(fd) < 0 || fchmod(fd, 0644) < 0)
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
 		goto fail;
 	step = "close";
 	int rc = close(fd);

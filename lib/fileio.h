@@ -5,7 +5,8 @@
 #include <stddef.h>
 
 /* Writes buf to path so readers see the old file or the whole new one, never a mix:
- * temp file in the same folder, fsync, rename, fsync the folder. 0, or -1 with err. */
+ * temp file in the same folder, fsync, rename, fsync the folder. An existing file's
+ * permission bits are kept (new files get 0644). 0, or -1 with err. */
 int file_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen);
 
 /* mkdir -p with mode 0755; 0, or -1 with err. */

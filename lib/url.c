@@ -22,6 +22,8 @@ int url_password_span(const char *s, size_t len, size_t *from, size_t *to)
 	for (i = len; i > start && at == len; i--)
 		if (s[i - 1] == '@')
 			at = i - 1;
+	if (at == len)
+		return 0; /* no userinfo: a ':' is a port, not a password */
 	for (i = start; i < at; i++)
 		if (s[i] == ':') {
 			*from = i + 1;

@@ -15,6 +15,7 @@ int main(void)
 
 	mask("rtsp://admin:secret@10.0.0.5:554/stream1", "rtsp://admin:" URL_MASK "@10.0.0.5:554/stream1");
 	mask("rtsp://10.0.0.5/x", "rtsp://10.0.0.5/x");
+	mask("http://cam:8080/x", "http://cam:8080/x"); /* a port is not a password */
 	mask("rtsp://admin@10.0.0.5/x", "rtsp://admin@10.0.0.5/x");
 	/* an unencoded '@' in the password: the last '@' of the authority ends userinfo */
 	mask("rtsp://admin:p@ss@10.0.0.5/x", "rtsp://admin:" URL_MASK "@10.0.0.5/x");
