@@ -61,6 +61,7 @@ int main(void)
 	const char *config_path = getenv("STREAMPULSE_CONFIG");
 	if (!config_path)
 		config_path = "/etc/streampulse/config.yaml";
+	render_init(getenv("STREAMPULSE_TEMPLATES"));
 	signal(SIGPIPE, SIG_IGN);
 	nerr_init(); /* lazy and not thread-safe: once, first */
 	probe_global_init();

@@ -11,10 +11,18 @@ static NEOERR *collect(void *ctx, char *s)
 	return STATUS_OK;
 }
 
+/* Process-wide, set once at start: FCGI_Accept replaces the environment with each request's. */
+static const char *templates = SP_TEMPLATE_DIR;
+
+void render_init(const char *dir)
+{
+	if (dir && *dir)
+		templates = dir;
+}
+
 static const char *template_dir(void)
 {
-	const char *d = getenv("STREAMPULSE_TEMPLATES");
-	return d && *d ? d : SP_TEMPLATE_DIR;
+	return templates;
 }
 
 /* Values the layout shows on every page. */

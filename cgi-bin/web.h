@@ -81,6 +81,8 @@ void res_send(struct web *w);
 /* The one error path: HTML page or JSON, with the status and a message naming the problem. */
 void ui_error(struct web *w, int status, const char *fmt, ...) __attribute__((format(__printf__, 3, 4)));
 
+/* render.c: where templates are (STREAMPULSE_TEMPLATES, read once at start). */
+void render_init(const char *dir);
 /* render.c: renders templates/<name> with the HDF filled by fill(ctx, hdf). */
 struct _hdf;
 int render(struct web *w, const char *template_name, const char *title,

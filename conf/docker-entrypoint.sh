@@ -3,17 +3,23 @@
 # start, then runs the monitor, the web program (spawn-fcgi, 4 workers) and nginx on :8000, all
 # as the user streampulse except nginx's master. docker stop ends them all; if one of them dies,
 # the others are stopped and the container exits 1 (restart: unless-stopped brings it back).
+# The SP_* variables exist to try this script outside the image (as root).
 set -u
-APP=/opt/streampulse
-DATA=/data
+APP=${SP_APP:-/opt/streampulse}
+DATA=${SP_DATA:-/data}
+RUN=${SP_RUN:-/run/streampulse}
+PORT=${SP_PORT:-8000}
+USER_NAME=${SP_USER:-streampulse}
 CONFIG=$DATA/config.yaml
-RUN=/run/streampulse
-USER_NAME=streampulse
-AS_USER=(setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --init-groups --)
+GROUP=$(id -gn "$USER_NAME") || exit 1
+AS_USER=(setpriv --reuid="$USER_NAME" --regid="$GROUP" --init-groups --)
 
 say() { echo "streampulse: $*" >&2; }
 
 mkdir -p "$DATA" "$RUN/nginx/logs" "$RUN/nginx/tmp"
+# nginx's logs into the container log, as in the official nginx image.
+ln -sf /dev/stderr "$RUN/nginx/logs/error.log"
+ln -sf /dev/stdout "$RUN/nginx/logs/access.log"
 if [ ! -e "$CONFIG" ]; then
 	# The shipped example, with data_dir pointing into the volume: the database and the
 	# thumbnails must outlive the container, and data_dir otherwise defaults to /data/data.
@@ -30,9 +36,8 @@ fi
 # The programs run as $USER_NAME and write the database, thumbnails and (from /config) the
 # config itself. Only re-owned when needed: a large thumbs/ is not walked on every start.
 if [ "$(stat -c %U "$DATA")" != "$USER_NAME" ] || [ "$(stat -c %U "$CONFIG")" != "$USER_NAME" ]; then
-	chown -R "$USER_NAME:$USER_NAME" "$DATA" || exit 1
+	chown -R "$USER_NAME:$GROUP" "$DATA" || exit 1
 fi
-chown "$USER_NAME:$USER_NAME" "$RUN"
 
 "${AS_USER[@]}" "$APP/build/release/streampulse-monitor" -c "$CONFIG" &
 monitor=$!
@@ -42,7 +47,7 @@ monitor=$!
 # /dev/null: the sh in between reopens it on this script's stderr (the container log) first.
 rm -f "$RUN/fcgi.sock" "$RUN/fcgi.pid"
 # shellcheck disable=SC2016 # $1 and $@ belong to that sh
-STREAMPULSE_CONFIG=$CONFIG spawn-fcgi -F 4 -U "$USER_NAME" -G "$USER_NAME" -M 0600 \
+STREAMPULSE_CONFIG=$CONFIG spawn-fcgi -F 4 -U "$USER_NAME" -G "$GROUP" -M 0600 \
 	-s "$RUN/fcgi.sock" -P "$RUN/fcgi.pid" \
 	-- /bin/sh -c 'log=$1; shift; exec "$@" 2>>"$log"' sh "/proc/$$/fd/2" \
 	"${AS_USER[@]}" "$APP/build/release/streampulse.fcgi" >/dev/null || {
@@ -54,12 +59,12 @@ while read -r pid || [ -n "$pid" ]; do workers+=("$pid"); done <"$RUN/fcgi.pid"
 
 # nginx: the same configuration as the tests and `make run`; its workers run as $USER_NAME so
 # they can open the 0600 socket.
-sed -e "s|@PREFIX@|$RUN/nginx|g" -e "s|@LISTEN@|8000|g" -e "s|@HTDOCS@|$APP/htdocs|g" \
-	-e "s|@SOCKET@|$RUN/fcgi.sock|g" -e "s|@USER@|user $USER_NAME $USER_NAME;|g" \
+sed -e "s|@PREFIX@|$RUN/nginx|g" -e "s|@LISTEN@|$PORT|g" -e "s|@HTDOCS@|$APP/htdocs|g" \
+	-e "s|@SOCKET@|$RUN/fcgi.sock|g" -e "s|@USER@|user $USER_NAME $GROUP;|g" \
 	"$APP/conf/nginx/test.conf.in" >"$RUN/nginx/nginx.conf"
 nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -e "$RUN/nginx/logs/error.log" &
 web=$!
-say "monitor $monitor, web workers ${workers[*]}, nginx $web on port 8000"
+say "monitor $monitor, web workers ${workers[*]}, nginx $web on port $PORT"
 
 stopping=0
 stop_all() {
@@ -76,7 +81,7 @@ while :; do
 			((stopping)) && exit 0
 			case $pid in
 			"$monitor") what="the monitor" ;;
-			"$web") what="nginx (see $RUN/nginx/logs/error.log)" ;;
+			"$web") what="nginx" ;;
 			*) what="a web worker" ;;
 			esac
 			say "$what (pid $pid) exited: stopping the container"

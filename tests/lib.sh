@@ -244,12 +244,14 @@ sp_fill() {
 # sp_socket_pids SOCKET: the processes that have the listening Unix socket SOCKET as fd 0, i.e.
 # the FastCGI workers serving it, however they were started. Found through /proc, so a worker
 # that never made it into spawn-fcgi's pid file (spawn-fcgi killed mid-start) is found as well.
+# An unlinked socket keeps its path in /proc/net/unix: every socket ever bound there counts.
 sp_socket_pids() {
-	local ino fd
-	ino=$(awk -v p="$1" '$8 == p { print $7; exit }' /proc/net/unix)
-	[ -n "$ino" ] || return 0
+	local socks fd link
+	socks=" $(awk -v p="$1" '$8 == p { printf "socket:[%s] ", $7 }' /proc/net/unix)"
+	[ "$socks" != " " ] || return 0
 	for fd in /proc/[0-9]*/fd/0; do
-		if [ "$(readlink "$fd" 2>/dev/null)" = "socket:[$ino]" ]; then
+		link=$(readlink "$fd" 2>/dev/null) || continue
+		if [[ $socks == *" $link "* ]]; then
 			fd=${fd#/proc/}
 			echo "${fd%%/*}"
 		fi
@@ -291,9 +293,11 @@ sp_web_ready() {
 # STREAMPULSE_CONFIG=CONFIG, default $OUT/config.yaml) behind nginx (conf/nginx/test.conf.in) on
 # a free port. Sets WEB_PORT WEB_URL (http://127.0.0.1:PORT, no trailing slash), WEB_PID (nginx
 # master), WEB_WORKERS (the 4 worker pids), WEB_LOG (the workers' stderr: error lines, sanitizer
-# reports), WEB_NGINX_LOG (nginx's error log; the access log is beside it).
+# reports), WEB_NGINX_LOG (nginx's error log; the access log is beside it). Called again, it
+# restarts both (e.g. with another config).
 start_web() {
 	local cfg=${1:-$OUT/config.yaml} prefix="$OUT/nginx" sock="$OUT/fcgi.sock" rc pid
+	stop_web
 	[ -x "$SP_WEB_BIN" ] || bail "start web" "no program $SP_WEB_BIN (build it, or set SP_WEB_BIN)"
 	# sun_path holds 107 bytes; spawn-fcgi would only say "too long".
 	((${#sock} < 108)) || bail "start web" "socket path over 107 bytes: $sock (check out nearer /)"

@@ -42,7 +42,7 @@ check_lt "at most 19 heartbeats in 3 cycles (got $n)" "$n" 20
 per=$(q "SELECT group_concat(c) FROM (SELECT count(*) c FROM heartbeats GROUP BY stream_id)")
 check_match "every stream probed 3 (+-1) times ($per)" '^[234],[234],[234],[234],[234],[234]$' "$per"
 for s in "rtsp cam" "mjpeg" "rtsp small" "snapshot"; do
-	bad=$(q "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = '$s' AND (up != 1 OR width IS NULL)")
+	bad=$(q "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = '$s' AND (h.up != 1 OR h.width IS NULL)")
 	check_eq "'$s' is up in every heartbeat" 0 "$bad"
 done
 check_eq "'dead refused' is down/refused every time" "refused" \
@@ -50,7 +50,7 @@ check_eq "'dead refused' is down/refused every time" "refused" \
 check_eq "'dead 404' is down/not_found every time" "not_found" \
 	"$(q "SELECT group_concat(DISTINCT error) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = 'dead 404' AND up = 0")"
 check_eq "live heartbeats record codec and size" "h264 640x360" \
-	"$(q "SELECT codec || ' ' || width || 'x' || height FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = 'rtsp cam' LIMIT 1")"
+	"$(q "SELECT h.codec || ' ' || h.width || 'x' || h.height FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = 'rtsp cam' LIMIT 1")"
 
 # Spread: the first probe of each stream, in order, about interval/6 apart.
 firsts=$(q "SELECT min(ts_ms) FROM heartbeats GROUP BY stream_id ORDER BY 1")
