@@ -56,18 +56,37 @@ static void serve_one(const char *config_path)
 	free(body);
 }
 
+static volatile sig_atomic_t stopping, in_request;
+
+/* SIGTERM: a request in progress is finished first; between requests the process sits in
+ * accept(), which libfcgi restarts on EINTR, so it exits from here. Either way it leaves
+ * through exit(), and leak checkers see whether the requests served left anything behind. */
+static void on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	if (!in_request)
+		exit(0);
+}
+
 int main(void)
 {
+	struct sigaction sa = { .sa_handler = on_term };
 	const char *config_path = getenv("STREAMPULSE_CONFIG");
 	if (!config_path)
 		config_path = "/etc/streampulse/config.yaml";
 	render_init(getenv("STREAMPULSE_TEMPLATES"));
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
 	nerr_init(); /* lazy and not thread-safe: once, first */
 	probe_global_init();
 	/* In CGI mode FCGI_Accept returns 0 once, then -1: the same loop serves both. */
-	while (FCGI_Accept() >= 0)
+	while (!stopping && FCGI_Accept() >= 0) {
+		in_request = 1;
 		serve_one(config_path);
+		in_request = 0;
+	}
 	probe_global_cleanup();
 	return 0;
 }

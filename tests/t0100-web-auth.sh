@@ -93,4 +93,9 @@ web_login "$OUT/bad.jar" admin n3w-Admin-pass
 check_eq "6th try within 10 min: 429 even with the right password" 429 "$WEB_STATUS"
 check_match "429 carries Retry-After" "Retry-After: [0-9]+" "$(cat "$WEB_HEADERS")"
 
+# The long-lived FastCGI workers exit through exit() on SIGTERM: ASan's leak check runs then.
+stop_web
+sleep 0.5
+check "FastCGI workers: no leak or memory error across all requests" \
+	bash -c "! grep -E 'LeakSanitizer|AddressSanitizer|runtime error' '$WEB_LOG' '$WEB_NGINX_LOG'"
 finish

@@ -95,4 +95,9 @@ web_get "$J" /nope >/dev/null
 check_eq "unknown path 404" 404 "$WEB_STATUS"
 curl -s -o /dev/null -w '%{http_code}' -X DELETE -b "$J" "$WEB_URL/" >"$OUT/del.code"
 check_eq "wrong method 405" 405 "$(cat "$OUT/del.code")"
+# The long-lived FastCGI workers exit through exit() on SIGTERM: ASan's leak check runs then.
+stop_web
+sleep 0.5
+check "FastCGI workers: no leak or memory error across all requests" \
+	bash -c "! grep -E 'LeakSanitizer|AddressSanitizer|runtime error' '$WEB_LOG' '$WEB_NGINX_LOG'"
 finish

@@ -80,4 +80,9 @@ web_get "$J" /config --data-urlencode "version=$version" -d heartbeat_seconds=2 
 check_eq "rename saved" 303 "$WEB_STATUS"
 after=$(sqlite3 "$db" "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = 'Front hall'")
 check_lt "renamed stream keeps its history ($before before, $after after)" $((before - 1)) "$after"
+# The long-lived FastCGI workers exit through exit() on SIGTERM: ASan's leak check runs then.
+stop_web
+sleep 0.5
+check "FastCGI workers: no leak or memory error across all requests" \
+	bash -c "! grep -E 'LeakSanitizer|AddressSanitizer|runtime error' '$WEB_LOG' '$WEB_NGINX_LOG'"
 finish

@@ -49,4 +49,9 @@ check_match "504 names the reason" "timeout" "$(cat "$WEB_BODY")"
 check_lt "504 within the 3 s deadline + 1 s ($((t1 - t0)) ms)" $((t1 - t0)) 4000
 web_get "$OUT/anon.jar" "/preview/Small%20cam.jpg" >/dev/null
 check_eq "anonymous preview refused" 303 "$WEB_STATUS"
+# The long-lived FastCGI workers exit through exit() on SIGTERM: ASan's leak check runs then.
+stop_web
+sleep 0.5
+check "FastCGI workers: no leak or memory error across all requests" \
+	bash -c "! grep -E 'LeakSanitizer|AddressSanitizer|runtime error' '$WEB_LOG' '$WEB_NGINX_LOG'"
 finish
