@@ -31,6 +31,13 @@ kill -INT -- "-$pid"
 stopped() { ! (exec 3<>/dev/tcp/127.0.0.1/8000) 2>/dev/null && ! (exec 3<>/dev/tcp/127.0.0.1/8554) 2>/dev/null; }
 wait_for "Ctrl-C stops the demo" 20 stopped
 check "after Ctrl-C nothing listens on :8000 or :8554" stopped
-left=$(pgrep -f "$OUT/clone" | tr '\n' ' ')
+# Anything still running from the clone (by command line or working folder), zombies aside.
+left=""
+for d in /proc/[0-9]*; do
+	sp_alive "${d#/proc/}" || continue
+	if grep -qF "$OUT/clone" "$d/cmdline" 2>/dev/null || [[ $(readlink "$d/cwd" 2>/dev/null) == "$OUT/clone"* ]]; then
+		left+="${d#/proc/}:$(tr '\0' ' ' <"$d/cmdline" | cut -c1-60) "
+	fi
+done
 check_eq "no process of the demo is left" "" "$left"
 finish
