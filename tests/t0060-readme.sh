@@ -4,7 +4,8 @@
 r="$SP_ROOT/README.md"
 for want in 'make run' 'make test' heartbeat_seconds timezone probe_timeout_seconds \
 	max_concurrent_probes retention_days data_dir database transport timeout_seconds enabled \
-	'--once' 'define command' 'check_command' '--check' 'streampulse-monitor --once -c'; do
+	'--once' 'define command' 'check_command' '--check' 'streampulse-monitor --once -c' \
+	'http://127.0.0.1:8000/' 'admin / admin123' '/api/health' 'docker compose'; do
 	check "README mentions '$want'" grep -qF -- "$want" "$r"
 done
 check_match "README has a cron line" '(^|
