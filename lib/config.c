@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* O_CLOEXEC, realpath, strndup */
 #endif
 #include "config.h"
+#include "fileio.h"
 #include "url.h"
 
 #include <errno.h>
@@ -1011,39 +1012,10 @@ static int read_error(struct config_error *err, const char *path, int errnum)
 	return -1;
 }
 
-/* Reads at most MAX_FILE_BYTES + 1 bytes, enough to tell that a file is too large without
- * trusting st_size (a FIFO or /proc file reports 0). */
 static int read_file(const char *path, char **out, size_t *outlen, struct config_error *err)
 {
-	size_t cap = 0, len = 0;
-	char *buf = NULL, *grown;
-	ssize_t r = 1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), saved;
-	if (fd < 0)
+	if (file_read_all(path, MAX_FILE_BYTES, out, outlen) < 0)
 		return read_error(err, path, errno);
-	while (r != 0 && len <= MAX_FILE_BYTES) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			cap = cap > MAX_FILE_BYTES + 1 ? MAX_FILE_BYTES + 1 : cap;
-			if (!(grown = realloc(buf, cap))) {
-				r = -1, errno = ENOMEM;
-				break;
-			}
-			buf = grown;
-		}
-		r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno != EINTR)
-			break;
-		len += r > 0 ? (size_t)r : 0;
-	}
-	saved = errno;
-	close(fd);
-	if (r < 0 || len > MAX_FILE_BYTES) {
-		free(buf);
-		return read_error(err, path, r < 0 ? saved : EFBIG);
-	}
-	*out = buf;
-	*outlen = len;
 	return 0;
 }
 

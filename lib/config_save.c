@@ -79,47 +79,15 @@ static char *dir_of(const char *path)
 
 /* ---- the file on disk ---- */
 
-/* Reads at most MAX_FILE_BYTES + 1 bytes: enough to tell a file is too large. */
 static int read_file(const char *path, char **out, size_t *outlen, struct config_error *err)
 {
-	size_t cap = 0, len = 0;
-	char *buf = NULL, *grown;
-	ssize_t r = 1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), saved;
-	*out = NULL;
-	*outlen = 0;
-	if (fd < 0) {
+	if (file_read_all(path, MAX_FILE_BYTES, out, outlen) == 0)
+		return 0;
+	if (errno == EFBIG)
+		set_err(err, path, "", "file is larger than 4 MiB");
+	else
 		set_err(err, path, "", "cannot read: %s", strerror(errno));
-		return -1;
-	}
-	while (r != 0 && len <= MAX_FILE_BYTES) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			cap = cap > MAX_FILE_BYTES + 1 ? MAX_FILE_BYTES + 1 : cap;
-			if (!(grown = realloc(buf, cap))) {
-				r = -1, errno = ENOMEM;
-				break;
-			}
-			buf = grown;
-		}
-		r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno != EINTR)
-			break;
-		len += r > 0 ? (size_t)r : 0;
-	}
-	saved = errno;
-	close(fd);
-	if (r < 0 || len > MAX_FILE_BYTES) {
-		free(buf);
-		if (r < 0)
-			set_err(err, path, "", "cannot read: %s", strerror(saved));
-		else
-			set_err(err, path, "", "file is larger than 4 MiB");
-		return -1;
-	}
-	*out = buf;
-	*outlen = len;
-	return 0;
+	return -1;
 }
 
 static int sha256_hex(const char *buf, size_t len, char out[65])

@@ -117,3 +117,42 @@ int file_mkdirs_parent(const char *path, char *err, size_t errlen)
 	free(copy);
 	return rc;
 }
+
+int file_read_all(const char *path, size_t max, char **out, size_t *outlen)
+{
+	size_t cap = 0, len = 0;
+	char *buf = NULL, *grown;
+	ssize_t r = 1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), saved;
+	*out = NULL;
+	*outlen = 0;
+	if (fd < 0)
+		return -1;
+	/* Reads up to max + 1 bytes: enough to tell a file is too large without trusting
+	 * st_size (a FIFO or /proc file reports 0). */
+	while (r != 0 && len <= max) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			cap = cap > max + 1 ? max + 1 : cap;
+			if (!(grown = realloc(buf, cap))) {
+				r = -1, errno = ENOMEM;
+				break;
+			}
+			buf = grown;
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno != EINTR)
+			break;
+		len += r > 0 ? (size_t)r : 0;
+	}
+	saved = r < 0 ? errno : EFBIG;
+	close(fd);
+	if (r < 0 || len > max) {
+		free(buf);
+		errno = saved;
+		return -1;
+	}
+	*out = buf;
+	*outlen = len;
+	return 0;
+}

@@ -15,4 +15,8 @@ int file_mkdirs(const char *path, char *err, size_t errlen);
 /* mkdir -p of the folder holding path. */
 int file_mkdirs_parent(const char *path, char *err, size_t errlen);
 
+/* Reads a whole file of at most max bytes into *out (malloc'ed, caller frees). 0, or -1 with
+ * errno set (EFBIG when larger than max). */
+int file_read_all(const char *path, size_t max, char **out, size_t *outlen);
+
 #endif

@@ -211,25 +211,9 @@ static void bind_opt_int(sqlite3_stmt *s, int col, int v)
 		sqlite3_bind_int(s, col, v);
 }
 
-/* Current state beside the stream; since_ms moves only when the state changes. Heartbeats
- * older than the last one (a late batch) do not overwrite it. */
-static int update_state(sqlite3_stmt *s, const struct heartbeat *h)
-{
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	sqlite3_bind_int64(s, 1, h->stream_id);
-	sqlite3_bind_int64(s, 2, h->ts_ms);
-	sqlite3_bind_int(s, 3, h->up ? 1 : 0);
-	bind_opt_int(s, 4, h->latency_ms);
-	sqlite3_bind_text(s, 5, h->error, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 6, h->message, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 7, h->codec, -1, SQLITE_TRANSIENT);
-	bind_opt_int(s, 8, h->up ? h->width : -1);
-	bind_opt_int(s, 9, h->up ? h->height : -1);
-	return sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-}
-
-static int insert_one(sqlite3_stmt *s, const struct heartbeat *h)
+/* Binds a heartbeat as ?1..?10 (stream_id, ts_ms, up, latency_ms, connect_ms, error, message,
+ * codec, width, height): the insert and the state update number their parameters alike. */
+static void bind_heartbeat(sqlite3_stmt *s, const struct heartbeat *h)
 {
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
@@ -243,6 +227,11 @@ static int insert_one(sqlite3_stmt *s, const struct heartbeat *h)
 	sqlite3_bind_text(s, 8, h->codec, -1, SQLITE_TRANSIENT);
 	bind_opt_int(s, 9, h->up ? h->width : -1);
 	bind_opt_int(s, 10, h->up ? h->height : -1);
+}
+
+static int step_heartbeat(sqlite3_stmt *s, const struct heartbeat *h)
+{
+	bind_heartbeat(s, h);
 	return sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -256,17 +245,19 @@ int store_insert_heartbeats(struct store *st, const struct heartbeat *hb, size_t
 			       "VALUES (?,?,?,?,?,?,?,?,?,?)", -1, &st->insert_hb, NULL) != SQLITE_OK)
 		return fail(st, err, errlen, "preparing heartbeat insert");
 	if (!st->update_state &&
+	    /* Current state beside the stream; since_ms moves only when the state changes; a
+	     * late heartbeat (older than the last) does not overwrite it. ?5 goes unused. */
 	    sqlite3_prepare_v2(st->db, "UPDATE streams SET since_ms = CASE WHEN state IS ?3 "
 			       "THEN since_ms ELSE ?2 END, state = ?3, last_ms = ?2, last_latency_ms = ?4, "
-			       "last_error = ?5, last_message = ?6, codec = coalesce(?7, codec), "
-			       "width = coalesce(?8, width), height = coalesce(?9, height) "
+			       "last_error = ?6, last_message = ?7, codec = coalesce(?8, codec), "
+			       "width = coalesce(?9, width), height = coalesce(?10, height) "
 			       "WHERE id = ?1 AND (last_ms IS NULL OR last_ms <= ?2)", -1,
 			       &st->update_state, NULL) != SQLITE_OK)
 		return fail(st, err, errlen, "preparing state update");
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(st, err, errlen, "writing heartbeats");
 	for (size_t i = 0; i < n; i++)
-		if (insert_one(st->insert_hb, &hb[i]) < 0 || update_state(st->update_state, &hb[i]) < 0)
+		if (step_heartbeat(st->insert_hb, &hb[i]) < 0 || step_heartbeat(st->update_state, &hb[i]) < 0)
 			goto fail;
 	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta(key, value) VALUES "
 		 "('monitor_write_ms', %lld)", (long long)now_ms);
