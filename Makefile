@@ -67,6 +67,7 @@ run: deps all
 
 bench: deps all
 	SP_BUILD=build/release bash bench/run.sh
+	SP_BUILD=build/release bash bench/web.sh
 
 clean:
 	rm -rf build tests/out

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Dashboard and /api/streams render time through nginx + FastCGI (release build), for a demo-sized
+# config and for 2,000 streams with BENCH_BEATS heartbeats each. Prints medians of 7 requests.
+SP_BUILD=${SP_BUILD:-build/release}
+. "$(dirname "$0")/../tests/lib.sh"
+. "$SP_ROOT/tests/web.sh"
+BEATS=${BENCH_BEATS:-240}
+
+# seed N: a config of N streams and a database with BEATS heartbeats each, 15 s apart, 1 % down.
+seed() {
+	local n=$1 dir="$OUT/s$1"
+	mkdir -p "$dir/data"
+	{
+		echo "heartbeat_seconds: 15"
+		echo "streams:"
+		for ((i = 0; i < n; i++)); do printf '  - name: cam-%04d\n    url: rtsp://127.0.0.1:9/%d\n' "$i" "$i"; done
+	} >"$dir/config.yaml"
+	"$SP_ROOT/$SP_BUILD/streampulse-monitor" --check-config -c "$dir/config.yaml" >/dev/null || return 1
+	local now=$(($(date +%s) * 1000))
+	# The schema comes from the program itself (its migrations), the rows from SQL.
+	REQUEST_METHOD=GET PATH_INFO=/api/health STREAMPULSE_CONFIG="$dir/config.yaml" \
+		"$SP_ROOT/$SP_BUILD/streampulse.fcgi" >/dev/null
+	sqlite3 "$dir/data/streams.db" <<SQL
+
+WITH RECURSIVE i(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM i WHERE x < $n - 1)
+INSERT INTO streams(id, name, created_ms) SELECT x + 1, printf('cam-%04d', x), $now FROM i;
+WITH RECURSIVE b(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM b WHERE k < $BEATS - 1)
+INSERT INTO heartbeats(stream_id, ts_ms, up, latency_ms, connect_ms, error, message, codec, width, height)
+SELECT s.id, $now - b.k * 15000, (s.id + b.k) % 100 != 0, 250, 12,
+       CASE WHEN (s.id + b.k) % 100 = 0 THEN 'refused' END, CASE WHEN (s.id + b.k) % 100 = 0 THEN 'connection refused' END,
+       'h264', 640, 360 FROM streams s, b;
+UPDATE streams SET state = 1, since_ms = $now - 3600000, last_ms = $now, last_latency_ms = 250, codec = 'h264', width = 640, height = 360;
+INSERT OR REPLACE INTO meta(key, value) VALUES ('monitor_write_ms', $now);
+SQL
+}
+
+# median_ms PATH: median of 7 timed requests (after one warm-up), and the size.
+median_ms() {
+	local path=$1 t
+	curl -s -o /dev/null -b "$J" "$WEB_URL$path"
+	for _ in 1 2 3 4 5 6 7; do
+		curl -s -o "$OUT/last" -w '%{time_total}\n' -b "$J" "$WEB_URL$path"
+	done | sort -n | sed -n 4p | awk '{printf "%d", $1 * 1000}'
+	printf ' ms, %s KB' "$(($(stat -c %s "$OUT/last") / 1024))"
+}
+
+printf '\n%-40s %-28s %-28s\n' "web render, nginx + FastCGI (release)" "GET / (dashboard HTML)" "GET /api/streams"
+for n in 5 2000; do
+	seed "$n" || bail "seed $n" "failed"
+	start_web "$OUT/s$n/config.yaml"
+	J="$OUT/jar$n"
+	web_login "$J" admin admin123
+	printf '%-40s %-28s %-28s\n' "$n streams x $BEATS heartbeats" "$(median_ms /)" "$(median_ms /api/streams)"
+	stop_web
+done
+finish
