@@ -21,8 +21,6 @@ struct route {
 	void (*named)(struct web *w, const char *name); /* for prefix routes: the rest of the path */
 };
 
-static void route_heartbeats(struct web *w, const char *rest);
-
 static const struct route routes[] = {
 	{ "/", NULL, GET, LOGIN, ui_dashboard, NULL },
 	{ "/stream/", NULL, GET, LOGIN, NULL, ui_stream },
@@ -34,16 +32,12 @@ static const struct route routes[] = {
 	{ "/account", NULL, GET | POST, LOGIN, ui_account, NULL },
 	{ "/api/health", NULL, GET, API, api_health, NULL },
 	{ "/api/streams", NULL, GET, LOGIN | API, api_streams, NULL },
-	{ "/api/streams/", "/heartbeats", GET, LOGIN | API, NULL, route_heartbeats },
+	{ "/api/streams/", "/heartbeats", GET, LOGIN | API, NULL, api_heartbeats },
 	{ "/export.csv", NULL, GET, LOGIN | API, api_export_csv, NULL },
 };
 
-static void route_heartbeats(struct web *w, const char *name)
-{
-	api_heartbeats(w, name);
-}
-
-/* Matches path; for prefix routes *arg gets the part between prefix and suffix (malloc'd). */
+/* Matches path; for prefix routes *arg gets the part between prefix and suffix (malloc'd).
+ * That part may hold '/': stream names can, and the server has decoded %2F already. */
 static const struct route *find_route(const char *path, char **arg)
 {
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
@@ -58,8 +52,6 @@ static const struct route *find_route(const char *path, char **arg)
 			continue;
 		size_t rest = strlen(path + plen), slen = r->suffix ? strlen(r->suffix) : 0;
 		if (rest <= slen || (slen && strcmp(path + plen + rest - slen, r->suffix)))
-			continue;
-		if (!r->suffix && strchr(path + plen, '/') && strncmp(r->path, "/stream/", 8))
 			continue;
 		*arg = strndup(path + plen, rest - slen);
 		return r;
