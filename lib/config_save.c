@@ -344,6 +344,9 @@ static int edited_url(struct build *b, size_t i, const struct old_stream *old)
 	free(stored_text);
 	if (rc == -1)
 		set_err(b->err, b->name, field, "no stored password to keep (type the password)");
+	else if (rc == -3)
+		set_err(b->err, b->name, field, "the camera's address or user changed: type its password "
+			"again (a kept password only goes to the camera it was stored for)");
 	else if (rc < 0)
 		set_err(b->err, b->name, field, "is too long: at most 4096 bytes");
 	return rc < 0 ? -1 : 0;

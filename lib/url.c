@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 size_t url_scheme_length(const char *s, size_t len)
 {
@@ -91,6 +92,11 @@ int url_restore_password(const char *edited, const char *stored, char *out, size
 	}
 	if (!stored || !find_password(stored, &sfrom, &sto))
 		return -1;
+	/* The kept password goes only to the camera it was for: same scheme, user, host, port. */
+	size_t ehost = strcspn(edited + to, "/?#"), shost = strcspn(stored + sto, "/?#");
+	if (from != sfrom || strncasecmp(edited, stored, from) || ehost != shost ||
+	    strncasecmp(edited + to, stored + sto, ehost))
+		return -3;
 	n = from + (sto - sfrom) + strlen(edited + to);
 	if (n >= outlen)
 		return -2;

@@ -21,8 +21,9 @@ void url_password(const char *url, char *out, size_t outlen);
 
 /* Copies edited into out, except that a password written as exactly URL_MASK (what a form
  * shows for a stored password) becomes the password of stored, as written there. 0; -1 when
- * edited keeps the mask but stored has no password; -2 when the result does not fit in out
- * (out is "" after any failure). */
+ * edited keeps the mask but stored has no password; -2 when the result does not fit in out;
+ * -3 when the scheme, user, host or port differ from stored's: a kept password is never sent
+ * to another camera (out is "" after any failure). */
 int url_restore_password(const char *edited, const char *stored, char *out, size_t outlen);
 
 /* Replaces every occurrence of secret (and its percent-decoded form) in text with URL_MASK,

@@ -70,6 +70,17 @@ check_eq "second editor on a stale version: 409" 409 "$WEB_STATUS"
 check_match "409 says the file changed" "changed since you opened it" "$(cat "$WEB_BODY")"
 check "the first editor's change is kept" cmp -s "$cfg" "$OUT/after-first.yaml"
 
+# A kept (masked) password is not sent to another host.
+web_get "$J" /config >/dev/null
+v3=$(sed -n 's/.*name="version" value="\([0-9a-f]*\)".*/\1/p' "$WEB_BODY")
+cp "$cfg" "$OUT/before-move.yaml"
+web_get "$J" /config --data-urlencode "version=$v3" -d heartbeat_seconds=2 -d timezone=UTC -d rows=1 \
+	-d name0=Lobby -d old0=Lobby -d enabled0=1 -d "csrf=$csrf" \
+	--data-urlencode "url0=rtsp://$TEST_RTSP_USER:•••@localhost:$RTSP_PORT/secure" >/dev/null
+check_eq "masked password with a new host: 400" 400 "$WEB_STATUS"
+check_match "says to type the password again" "type its password again" "$(cat "$WEB_BODY")"
+check "file unchanged when the host changed under a kept password" cmp -s "$cfg" "$OUT/before-move.yaml"
+
 # Rename keeps history.
 before=$(sqlite3 "$db" "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = 'Lobby'")
 web_get "$J" /config >/dev/null

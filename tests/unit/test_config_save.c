@@ -64,9 +64,13 @@ static int has_warning(const struct config *cfg, const char *needle)
 static void test_restore_password(void)
 {
 	char out[128];
-	CHECK_INT(url_restore_password("rtsp://admin:" URL_MASK "@10.0.0.9/x", "rtsp://admin:" SECRET
+	CHECK_INT(url_restore_password("rtsp://admin:" URL_MASK "@10.0.0.5/x", "rtsp://admin:" SECRET
 				       "@10.0.0.5/y", out, sizeof out), 0);
-	CHECK_STR(out, "rtsp://admin:" SECRET "@10.0.0.9/x");
+	CHECK_STR(out, "rtsp://admin:" SECRET "@10.0.0.5/x");
+	/* another host: the stored password is not sent there */
+	CHECK_INT(url_restore_password("rtsp://admin:" URL_MASK "@10.0.0.9/x", "rtsp://admin:" SECRET
+				       "@10.0.0.5/y", out, sizeof out), -3);
+	CHECK_STR(out, "");
 	CHECK_INT(url_restore_password("rtsp://admin:new@h/x", "rtsp://admin:old@h/x", out, sizeof out), 0);
 	CHECK_STR(out, "rtsp://admin:new@h/x");
 	/* only the exact mask stands for the stored password */

@@ -49,5 +49,17 @@ int main(void)
 	CHECK_INT(url_scheme("no scheme here", sch, sizeof sch), -1);
 	CHECK_INT(url_scheme(":x", sch, sizeof sch), -1);
 	CHECK_INT(url_scheme("rtsp:x", sch, sizeof sch), -1); /* no "//": not a camera URL */
+	/* a kept (masked) password only goes back to the same scheme, user, host and port */
+	char kept[256];
+	const char *stored = "rtsp://admin:s3cret@10.0.0.5:554/stream1";
+	CHECK_INT(url_restore_password("rtsp://admin:" URL_MASK "@10.0.0.5:554/stream2", stored, kept, sizeof kept), 0);
+	CHECK_STR(kept, "rtsp://admin:s3cret@10.0.0.5:554/stream2");
+	CHECK_INT(url_restore_password("rtsp://admin:" URL_MASK "@evil.example:554/stream1", stored, kept, sizeof kept), -3);
+	CHECK_INT(url_restore_password("rtsp://admin:" URL_MASK "@10.0.0.5:8554/stream1", stored, kept, sizeof kept), -3);
+	CHECK_INT(url_restore_password("rtsp://root:" URL_MASK "@10.0.0.5:554/stream1", stored, kept, sizeof kept), -3);
+	CHECK_INT(url_restore_password("rtsps://admin:" URL_MASK "@10.0.0.5:554/stream1", stored, kept, sizeof kept), -3);
+	CHECK(!strstr(kept, "s3cret"), "leaked: %s", kept);
+	CHECK_INT(url_restore_password("rtsp://admin:new@evil.example/x", stored, kept, sizeof kept), 0);
+	CHECK_STR(kept, "rtsp://admin:new@evil.example/x");
 	return unit_done();
 }
