@@ -1,4 +1,5 @@
 /* ui-account.c - GET/POST /account: change password, create an API token, add users (admins).
+ * Tokens are listed (label, date) and can be revoked.
  * Outcomes: 200 page (with a message or the new token shown once); 400 invalid input named;
  * 403 wrong current password or not an admin for adding users. */
 #include <ClearSilver/ClearSilver.h>
@@ -10,13 +11,34 @@ struct account_page {
 	const char *message, *error, *token;
 };
 
+struct token_rows {
+	struct web *w;
+	HDF *hdf;
+	int n;
+};
+
+static int add_token(void *ctx, const char *id, const char *label, int64_t created_ms)
+{
+	struct token_rows *t = ctx;
+	char key[64], when[64];
+	web_time(t->w, created_ms, when, sizeof when);
+	snprintf(key, sizeof key, "Tokens.%d.Id", t->n);
+	hdf_set_value(t->hdf, key, id);
+	snprintf(key, sizeof key, "Tokens.%d.Label", t->n);
+	hdf_set_value(t->hdf, key, label);
+	snprintf(key, sizeof key, "Tokens.%d.Created", t->n++);
+	hdf_set_value(t->hdf, key, when);
+	return 0;
+}
+
 static int fill_account(struct web *w, HDF *hdf, void *ctx)
 {
 	const struct account_page *p = ctx;
-	(void)w;
+	struct token_rows t = { w, hdf, 0 };
 	hdf_set_value(hdf, "Account.Message", p->message);
 	hdf_set_value(hdf, "Account.Error", p->error);
 	hdf_set_value(hdf, "Account.Token", p->token);
+	auth_api_token_list(w->st, w->user.id, add_token, &t);
 	return 0;
 }
 
@@ -88,6 +110,11 @@ void ui_account(struct web *w)
 				p.error = "cannot create a token (database error)";
 			else
 				p.token = token;
+		} else if (action && !strcmp(action, "revoke")) {
+			if (auth_api_token_revoke(w->st, w->user.id, kv_get(&w->req.form, "id")) == 1)
+				p.message = "token revoked";
+			else
+				p.error = "no such token of yours";
 		} else {
 			p.error = "unknown action";
 			w->res.status = 400;

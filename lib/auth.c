@@ -601,3 +601,37 @@ int auth_api_token_check(struct store *st, const char *token, struct auth_user *
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
+
+int auth_api_token_list(struct store *st, int64_t user_id,
+			int (*each)(void *ctx, const char *id, const char *label, int64_t created_ms),
+			void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT substr(token_hash, 1, 12), label, created_ms "
+			       "FROM api_tokens WHERE user_id = ? ORDER BY created_ms", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, user_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (each(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+			 sqlite3_column_int64(s, 2)) < 0)
+			break;
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+int auth_api_token_revoke(struct store *st, int64_t user_id, const char *id)
+{
+	sqlite3_stmt *s;
+	int rc;
+	if (!id || strlen(id) != 12 || strspn(id, "0123456789abcdef") != 12)
+		return 0;
+	if (sqlite3_prepare_v2(store_db(st), "DELETE FROM api_tokens WHERE user_id = ? AND "
+			       "substr(token_hash, 1, 12) = ?", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_text(s, 2, id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? sqlite3_changes(store_db(st)) : -1;
+}

@@ -64,6 +64,14 @@ int auth_api_token_create(struct store *st, int64_t user_id, const char *label, 
 /* 1 valid (fills *out), 0 not, -1 error. */
 int auth_api_token_check(struct store *st, const char *token, struct auth_user *out);
 
+/* A user's API tokens, oldest first: id = the first 12 hex digits of the stored hash (the
+ * token itself is never stored), label, creation time. each() < 0 stops. 0, or -1. */
+int auth_api_token_list(struct store *st, int64_t user_id,
+			int (*each)(void *ctx, const char *id, const char *label, int64_t created_ms),
+			void *ctx);
+/* Deletes the user's token with that id: the count deleted (0 or 1), or -1. */
+int auth_api_token_revoke(struct store *st, int64_t user_id, const char *id);
+
 /* SHA-256 of s as lowercase hex (65 bytes with NUL); also used for the config version. */
 void auth_sha256_hex(const void *data, size_t len, char out[65]);
 

@@ -13,7 +13,14 @@
   <label>Again <input type="password" name="password2" autocomplete="new-password" required></label>
   <button type="submit">Change password</button>
 </form>
-<h2>API token</h2>
+<h2>API tokens</h2>
+<?cs if:subcount(Tokens) ?>
+<table class="tokens"><thead><tr><th>Label</th><th>Created</th><th></th></tr></thead><tbody>
+<?cs each:t = Tokens ?><tr><td><?cs var:t.Label ?></td><td><?cs var:t.Created ?></td><td>
+<form method="post" action="/account" class="inline"><input type="hidden" name="csrf" value="<?cs var:Csrf ?>"><input type="hidden" name="action" value="revoke"><input type="hidden" name="id" value="<?cs var:t.Id ?>"><button type="submit">Revoke</button></form>
+</td></tr><?cs /each ?>
+</tbody></table>
+<?cs /if ?>
 <form method="post" action="/account">
   <input type="hidden" name="csrf" value="<?cs var:Csrf ?>">
   <input type="hidden" name="action" value="token">

@@ -50,7 +50,15 @@ token=$(sed -n 's/.*id="api-token">\([0-9a-f]*\)<.*/\1/p' "$WEB_BODY")
 check_match "API token shown once" '^[0-9a-f]{64}$' "$token"
 json=$(curl -s -H "Authorization: Bearer $token" "$WEB_URL/api/streams")
 check_match "API token works with curl" '"name":"cam"' "$json"
+web_get "$J" /account >/dev/null
+tid=$(sed -n 's/.*name="id" value="\([0-9a-f]*\)".*/\1/p' "$WEB_BODY" | head -1)
+check_match "the token is listed by label" "<td>curl</td>" "$(cat "$WEB_BODY")"
+check "the listing never shows the token itself" bash -c "! grep -qF '$token' '$WEB_BODY'"
 check_eq "a wrong API token gets 401" 401 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${token//?/0}" "$WEB_URL/api/streams")"
+
+web_get "$J" /account --data-urlencode "csrf=$csrf" -d action=revoke -d "id=$tid" >/dev/null
+check_match "token revoked" "token revoked" "$(cat "$WEB_BODY")"
+check_eq "a revoked API token gets 401" 401 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$WEB_URL/api/streams")"
 
 web_login "$OUT/viewer.jar" watcher watcher-pass-1
 check_eq "viewer logs in" 303 "$WEB_STATUS"
