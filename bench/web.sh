@@ -4,7 +4,7 @@
 SP_BUILD=${SP_BUILD:-build/release}
 . "$(dirname "$0")/../tests/lib.sh"
 . "$SP_ROOT/tests/web.sh"
-BEATS=${BENCH_BEATS:-240}
+BEATS=${BENCH_BEATS:-5760} # a day at 15 s
 
 # seed N: a config of N streams and a database with BEATS heartbeats each, 15 s apart, 1 % down.
 seed() {
@@ -29,6 +29,8 @@ INSERT INTO heartbeats(stream_id, ts_ms, up, latency_ms, connect_ms, error, mess
 SELECT s.id, $now - b.k * 15000, (s.id + b.k) % 100 != 0, 250, 12,
        CASE WHEN (s.id + b.k) % 100 = 0 THEN 'refused' END, CASE WHEN (s.id + b.k) % 100 = 0 THEN 'connection refused' END,
        'h264', 640, 360 FROM streams s, b;
+INSERT INTO rollup_hour SELECT stream_id, ts_ms / 3600000, count(*), total(up), coalesce(sum(latency_ms), 0),
+       count(latency_ms) FROM heartbeats GROUP BY 1, 2;
 UPDATE streams SET state = 1, since_ms = $now - 3600000, last_ms = $now, last_latency_ms = 250, codec = 'h264', width = 640, height = 360;
 INSERT OR REPLACE INTO meta(key, value) VALUES ('monitor_write_ms', $now);
 SQL

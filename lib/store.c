@@ -10,6 +10,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *insert_hb;
 	sqlite3_stmt *update_state;
+	sqlite3_stmt *add_rollup;
 };
 
 /* Migration N brings the schema from user_version N to N+1; never edit one that shipped. */
@@ -72,6 +73,18 @@ static const char *const migrations[] = {
 	"  created_ms INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE login_failures (key TEXT NOT NULL, ts_ms INTEGER NOT NULL);"
 	"CREATE INDEX login_failures_key ON login_failures(key, ts_ms);",
+	/* 2 -> 3: hourly rollups, written with each heartbeat, so uptime over a day or a month
+	 * reads 24 or 720 small rows per stream instead of every heartbeat. */
+	"CREATE TABLE rollup_hour ("
+	"  stream_id INTEGER NOT NULL,"
+	"  hour INTEGER NOT NULL,"                   /* ts_ms / 3600000 */
+	"  beats INTEGER NOT NULL,"
+	"  ups INTEGER NOT NULL,"
+	"  latency_sum INTEGER NOT NULL,"
+	"  latency_n INTEGER NOT NULL,"
+	"  PRIMARY KEY (stream_id, hour)) WITHOUT ROWID;"
+	"INSERT INTO rollup_hour SELECT stream_id, ts_ms / 3600000, count(*), total(up), "
+	"  coalesce(sum(latency_ms), 0), count(latency_ms) FROM heartbeats GROUP BY 1, 2;",
 };
 
 static int fail(struct store *st, char *err, size_t errlen, const char *what)
@@ -143,6 +156,7 @@ void store_close(struct store *st)
 		return;
 	sqlite3_finalize(st->insert_hb);
 	sqlite3_finalize(st->update_state);
+	sqlite3_finalize(st->add_rollup);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -254,10 +268,18 @@ int store_insert_heartbeats(struct store *st, const struct heartbeat *hb, size_t
 			       "WHERE id = ?1 AND (last_ms IS NULL OR last_ms <= ?2)", -1,
 			       &st->update_state, NULL) != SQLITE_OK)
 		return fail(st, err, errlen, "preparing state update");
+	if (!st->add_rollup &&
+	    sqlite3_prepare_v2(st->db, "INSERT INTO rollup_hour VALUES (?1, ?2 / 3600000, 1, ?3, "
+			       "coalesce(?4, 0), ?4 IS NOT NULL) ON CONFLICT (stream_id, hour) DO UPDATE SET "
+			       "beats = beats + 1, ups = ups + excluded.ups, latency_sum = latency_sum + "
+			       "excluded.latency_sum, latency_n = latency_n + excluded.latency_n", -1,
+			       &st->add_rollup, NULL) != SQLITE_OK)
+		return fail(st, err, errlen, "preparing rollup update");
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(st, err, errlen, "writing heartbeats");
 	for (size_t i = 0; i < n; i++)
-		if (step_heartbeat(st->insert_hb, &hb[i]) < 0 || step_heartbeat(st->update_state, &hb[i]) < 0)
+		if (step_heartbeat(st->insert_hb, &hb[i]) < 0 || step_heartbeat(st->update_state, &hb[i]) < 0 ||
+		    step_heartbeat(st->add_rollup, &hb[i]) < 0)
 			goto fail;
 	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta(key, value) VALUES "
 		 "('monitor_write_ms', %lld)", (long long)now_ms);
@@ -266,11 +288,13 @@ int store_insert_heartbeats(struct store *st, const struct heartbeat *hb, size_t
 		goto fail;
 	sqlite3_reset(st->insert_hb);
 	sqlite3_reset(st->update_state);
+	sqlite3_reset(st->add_rollup);
 	return 0;
 fail:
 	fail(st, err, errlen, "writing heartbeats");
 	sqlite3_reset(st->insert_hb);
 	sqlite3_reset(st->update_state);
+	sqlite3_reset(st->add_rollup);
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
@@ -307,7 +331,16 @@ int store_prune_stream(struct store *st, int64_t stream_id, int64_t before_ms, i
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return fail(st, err, errlen, "pruning heartbeats");
-	return sqlite3_changes(st->db);
+	int deleted = sqlite3_changes(st->db);
+	/* Rollups of hours that ended before the cut go too: a few rows per stream per call. */
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM rollup_hour WHERE stream_id = ? AND hour < ? / 3600000",
+			       -1, &s, NULL) != SQLITE_OK)
+		return fail(st, err, errlen, "pruning rollups");
+	sqlite3_bind_int64(s, 1, stream_id);
+	sqlite3_bind_int64(s, 2, before_ms);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? deleted : fail(st, err, errlen, "pruning rollups");
 }
 
 int store_stream_ids(struct store *st, int64_t **ids, size_t *n)

@@ -32,9 +32,18 @@ static void end_read(sqlite3 *db, int own)
 		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 }
 
-/* Count and ups in one stream's [since, until): a range scan of the (stream_id, ts_ms) key. */
+/* Count and ups in one stream's [since, until): whole hours from the hourly rollups (schema
+ * v3), the partial hours at both ends from the heartbeats themselves, so the figure is exact
+ * and a 30-day range reads ~720 rollup rows plus at most two hours of heartbeats. */
 static const char uptime_sql[] =
-	"SELECT count(*), total(up) FROM heartbeats WHERE stream_id = ?1 AND ts_ms >= ?2 AND ts_ms < ?3";
+	"SELECT total(n), total(u) FROM ("
+	" SELECT count(*) AS n, total(up) AS u FROM heartbeats WHERE stream_id = ?1 AND ts_ms >= ?2"
+	"  AND ts_ms < min(?3, ((?2 + 3599999) / 3600000) * 3600000)"
+	" UNION ALL SELECT total(beats), total(ups) FROM rollup_hour WHERE stream_id = ?1"
+	"  AND hour >= (?2 + 3599999) / 3600000 AND hour < ?3 / 3600000"
+	" UNION ALL SELECT count(*), total(up) FROM heartbeats WHERE stream_id = ?1"
+	"  AND ts_ms >= max(?2, (?3 / 3600000) * 3600000) AND ts_ms < ?3"
+	"  AND (?3 / 3600000) * 3600000 >= ((?2 + 3599999) / 3600000) * 3600000)";
 
 static double uptime_step(sqlite3_stmt *s, int64_t stream_id, int64_t since_ms, int64_t until_ms)
 {
@@ -43,8 +52,8 @@ static double uptime_step(sqlite3_stmt *s, int64_t stream_id, int64_t since_ms, 
 	sqlite3_bind_int64(s, 1, stream_id);
 	sqlite3_bind_int64(s, 2, since_ms);
 	sqlite3_bind_int64(s, 3, until_ms);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0)
-		pct = 100.0 * sqlite3_column_double(s, 1) / (double)sqlite3_column_int64(s, 0);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_double(s, 0) > 0)
+		pct = 100.0 * sqlite3_column_double(s, 1) / sqlite3_column_double(s, 0);
 	sqlite3_reset(s);
 	return pct;
 }
@@ -101,9 +110,8 @@ int store_web_status(struct store *st, const char *const *names, size_t n, int64
 			goto done;
 		}
 		sqlite3_reset(row);
-		/* The costly part: a day of 15 s heartbeats is 5,760 rows per stream, ~1 ms to
-		 * count; 2,000 streams took 2-3 s (a GROUP BY over the table was no faster and
-		 * grows with retention). A rollup table is what makes this cheap. */
+		/* Rollups keep this cheap: counting a day of raw 15 s heartbeats took 2-3 s for
+		 * 2,000 streams (measured); 23 rollup rows and two partial hours do not. */
 		if (o->state >= 0)
 			o->uptime_24h = uptime_step(up, o->id, now_ms - DAY_MS, now_ms + 1);
 	}

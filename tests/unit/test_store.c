@@ -2,8 +2,47 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store.h"
+#include "store_web.h"
 #include "unit.h"
+
+/* Uptime from rollups + partial hours must equal a count over the raw heartbeats. */
+static void check_rollups(struct store *st, int64_t id)
+{
+	enum { N = 2000 };
+	static struct heartbeat hb[N];
+	char err[256];
+	int64_t base = 1795600000000LL - 1795600000000LL % 3600000 - 7 * 3600000LL + 123456;
+	for (int i = 0; i < N; i++) /* 12.6 s apart over ~7 hours; down in a pattern */
+		hb[i] = (struct heartbeat){ .stream_id = id, .ts_ms = base + (int64_t)i * 12600,
+					    .up = (i % 7) != 0 && (i / 300) != 3, .latency_ms = 200,
+					    .connect_ms = 5, .error = "refused", .message = "x" };
+	CHECK_INT(store_insert_heartbeats(st, hb, N, base, err, sizeof err), 0);
+	sqlite3_stmt *raw;
+	sqlite3_prepare_v2(store_db(st), "SELECT count(*), total(up) FROM heartbeats WHERE stream_id = ? "
+			   "AND ts_ms >= ? AND ts_ms < ?", -1, &raw, NULL);
+	unsigned seed = 7;
+	int bad = 0;
+	for (int k = 0; k < 300; k++) {
+		seed = seed * 1103515245 + 12345;
+		int64_t a = base - 3600000 + (int64_t)(seed % 30000000u);
+		seed = seed * 1103515245 + 12345;
+		int64_t b = a + (int64_t)(seed % 20000000u);
+		sqlite3_reset(raw);
+		sqlite3_bind_int64(raw, 1, id);
+		sqlite3_bind_int64(raw, 2, a);
+		sqlite3_bind_int64(raw, 3, b);
+		sqlite3_step(raw);
+		double n = sqlite3_column_double(raw, 0), want = n > 0 ? 100.0 * sqlite3_column_double(raw, 1) / n : -1;
+		double got = store_web_uptime(st, id, a, b);
+		if (got < want - 1e-9 || got > want + 1e-9)
+			bad++;
+	}
+	sqlite3_finalize(raw);
+	CHECK_INT(bad, 0);
+}
 
 static struct heartbeat beat(int64_t id, int64_t ts, int up)
 {
@@ -78,6 +117,8 @@ int main(void)
 	CHECK(strstr(err, "writing heartbeats") != NULL, "err: %s", err);
 	CHECK_INT(store_latest_state(st, ids[0], &ts), 0);
 	CHECK_INT(ts, 2000);
+
+	check_rollups(st, ids[2]);
 
 	int64_t *all = NULL;
 	size_t n = 0;
