@@ -23,6 +23,7 @@ struct engine {
 	signed char *state;        /* by stream id: 1 up, 0 down, -1 unknown, -2 not loaded */
 	size_t nstate;
 	int write_failing;         /* log a failing store once, and its recovery once */
+	uint64_t written, cancelled;
 };
 
 struct engine *engine_create(struct store *st)
@@ -124,8 +125,10 @@ static void queue_heartbeat(struct engine *e, const struct done *d)
 void engine_take(struct engine *e, const struct done *d, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (d[i].res.error == PROBE_CANCELLED)
+		if (d[i].res.error == PROBE_CANCELLED) {
+			e->cancelled++;
 			continue;
+		}
 		signed char *st = state_of(e, d[i].job.stream_id);
 		log_probe(&d[i], st ? *st : -1);
 		if (st)
@@ -161,6 +164,7 @@ size_t engine_flush(struct engine *e)
 	if (e->write_failing)
 		log_line("writing heartbeats again (%zu written)", e->nq);
 	e->write_failing = 0;
+	e->written += e->nq;
 	e->nq = 0;
 	return 0;
 }
@@ -180,4 +184,10 @@ void engine_prune(struct engine *e, int retention_days)
 		}
 	}
 	free(ids);
+}
+
+void engine_counts(const struct engine *e, uint64_t *written, uint64_t *cancelled)
+{
+	*written = e->written;
+	*cancelled = e->cancelled;
 }

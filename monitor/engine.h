@@ -24,4 +24,7 @@ size_t engine_flush(struct engine *e);
 /* Deletes heartbeats older than retention_days, a small batch per stream. */
 void engine_prune(struct engine *e, int retention_days);
 
+/* Heartbeats written so far, and probes cancelled by a shutdown (never written). */
+void engine_counts(const struct engine *e, uint64_t *written, uint64_t *cancelled);
+
 #endif

@@ -379,8 +379,11 @@ int main(int argc, char **argv)
 	size_t left = engine_flush(m.eng);
 	if (left)
 		log_line("exiting with %zu heartbeats not written", left);
-	log_line("stopped: %llu probes started, %llu skipped", (unsigned long long)m.sched.started,
-		 (unsigned long long)m.sched.skipped);
+	uint64_t written, cancelled;
+	engine_counts(m.eng, &written, &cancelled);
+	log_line("stopped: %llu probes started, %llu skipped, %llu heartbeats written, %llu cancelled "
+		 "at shutdown", (unsigned long long)m.sched.started, (unsigned long long)m.sched.skipped,
+		 (unsigned long long)written, (unsigned long long)cancelled);
 	close_everything(&m);
 	probe_global_cleanup();
 	return left ? 1 : 0;
