@@ -48,6 +48,8 @@ endef
 $(eval $(call variant,release))
 $(eval $(call variant,asan))
 
+include tests/fixtures/fixtures.mk
+
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/unit/%)
 
 # Installs only what is missing; as non-root it prints the command to run.
