@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "hash.h"
 #include "frame.h"
 #include "probe.h"
 #include "store_web.h"
@@ -94,7 +95,7 @@ void ui_preview(struct web *w, const char *name)
 		return;
 	}
 	/* Keyed by the name, not the database id: a stream just added has no id yet. */
-	auth_sha256_hex(name, strlen(name), key);
+	hash_sha256_hex(name, strlen(name), key);
 	key[16] = '\0';
 	snprintf(dir, sizeof dir, "%s/preview", w->cfg.data_dir);
 	snprintf(lock_path, sizeof lock_path, "%s/%s.lock", dir, key);

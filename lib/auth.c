@@ -1,10 +1,9 @@
 /* auth.c - users, password hashes (libcrypt), sessions, API tokens and login throttling. */
 #include "auth.h"
+#include "hash.h"
 
 #include <crypt.h>
 #include <errno.h>
-#include <libavutil/mem.h>
-#include <libavutil/sha.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,32 +12,6 @@
 
 #define DEFAULT_PASSWORD "admin123"
 #define NAME_MAX_LEN 64
-
-static void hex_encode(const unsigned char *bin, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[bin[i] >> 4];
-		out[2 * i + 1] = digits[bin[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-void auth_sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char digest[32];
-	struct AVSHA *sha = av_sha_alloc();
-	/* An empty result never matches a stored hash, and callers refuse to store one. */
-	out[0] = '\0';
-	if (!sha)
-		return;
-	if (av_sha_init(sha, 256) == 0) {
-		av_sha_update(sha, data, len);
-		av_sha_final(sha, digest);
-		hex_encode(digest, sizeof digest, out);
-	}
-	av_free(sha);
-}
 
 int auth_random_hex(char out[AUTH_TOKEN_HEX + 1])
 {
@@ -53,7 +26,7 @@ int auth_random_hex(char out[AUTH_TOKEN_HEX + 1])
 			return -1;
 		got += (size_t)n;
 	}
-	hex_encode(buf, sizeof buf, out);
+	hash_hex(buf, sizeof buf, out);
 	return 0;
 }
 
@@ -405,7 +378,7 @@ int auth_session_create(struct store *st, int64_t user_id, int64_t now_ms,
 	char token_hash[65];
 	if (auth_random_hex(token) < 0 || auth_random_hex(csrf) < 0)
 		goto fail;
-	auth_sha256_hex(token, AUTH_TOKEN_HEX, token_hash);
+	hash_sha256_hex(token, AUTH_TOKEN_HEX, token_hash);
 	if (insert_session(store_db(st), token_hash, user_id, csrf, now_ms) == 0)
 		return 0;
 fail:
@@ -432,7 +405,7 @@ int auth_session_check(struct store *st, const char *token, int64_t now_ms,
 	int64_t expires_ms = 0;
 	if (!token_well_formed(token))
 		return 0;
-	auth_sha256_hex(token, AUTH_TOKEN_HEX, token_hash);
+	hash_sha256_hex(token, AUTH_TOKEN_HEX, token_hash);
 	if (sqlite3_prepare_v2(db, "SELECT u.id, u.name, u.role, u.must_change, s.expires_ms, s.csrf "
 			       "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
 			       -1, &s, NULL) != SQLITE_OK)
@@ -461,7 +434,7 @@ int auth_session_revoke(struct store *st, const char *token)
 	char token_hash[65];
 	if (!token_well_formed(token))
 		return 0;
-	auth_sha256_hex(token, AUTH_TOKEN_HEX, token_hash);
+	hash_sha256_hex(token, AUTH_TOKEN_HEX, token_hash);
 	return delete_session(store_db(st), token_hash);
 }
 
@@ -526,7 +499,7 @@ int auth_set_password(struct store *st, int64_t user_id, const char *password,
 		return -1;
 	}
 	if (token_well_formed(keep_token))
-		auth_sha256_hex(keep_token, AUTH_TOKEN_HEX, keep_hash);
+		hash_sha256_hex(keep_token, AUTH_TOKEN_HEX, keep_hash);
 	if (store_password(db, user_id, hash, keep_hash) < 0)
 		return db_error(db, err, errlen, "changing the password");
 	return 0;
@@ -575,7 +548,7 @@ int auth_api_token_create(struct store *st, int64_t user_id, const char *label, 
 	char token_hash[65];
 	if (auth_random_hex(token) < 0)
 		return -1;
-	auth_sha256_hex(token, AUTH_TOKEN_HEX, token_hash);
+	hash_sha256_hex(token, AUTH_TOKEN_HEX, token_hash);
 	if (insert_api_token(store_db(st), token_hash, user_id, label, now_ms) == 0)
 		return 0;
 	token[0] = '\0';
@@ -589,7 +562,7 @@ int auth_api_token_check(struct store *st, const char *token, struct auth_user *
 	int rc;
 	if (!token_well_formed(token))
 		return 0;
-	auth_sha256_hex(token, AUTH_TOKEN_HEX, token_hash);
+	hash_sha256_hex(token, AUTH_TOKEN_HEX, token_hash);
 	if (sqlite3_prepare_v2(store_db(st), "SELECT u.id, u.name, u.role, u.must_change "
 			       "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
 			       -1, &s, NULL) != SQLITE_OK)

@@ -72,9 +72,6 @@ int auth_api_token_list(struct store *st, int64_t user_id,
 /* Deletes the user's token with that id: the count deleted (0 or 1), or -1. */
 int auth_api_token_revoke(struct store *st, int64_t user_id, const char *id);
 
-/* SHA-256 of s as lowercase hex (65 bytes with NUL); also used for the config version. */
-void auth_sha256_hex(const void *data, size_t len, char out[65]);
-
 /* 256 random bits from getrandom(2) as hex. 0, or -1. */
 int auth_random_hex(char out[AUTH_TOKEN_HEX + 1]);
 

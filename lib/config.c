@@ -142,22 +142,18 @@ static const char *show(const char *s, size_t len, char out[SHOW_MAX])
 	return out;
 }
 
-static void set_error(struct config_error *err, const char *name, int line, int column,
+void config_error_set(struct config_error *err, const char *name, int line, int column,
 		      const char *field, const char *problem)
 {
-	int n;
+	char where[64] = "";
 	err->line = line;
 	err->column = column;
 	snprintf(err->field, sizeof err->field, "%s", field);
-	if (line > 0 && field[0])
-		n = snprintf(err->message, sizeof err->message, "%s:%d:%d: %s: %s", name, line,
-			     column, field, problem);
-	else if (line > 0)
-		n = snprintf(err->message, sizeof err->message, "%s:%d:%d: %s", name, line, column,
-			     problem);
-	else
-		n = snprintf(err->message, sizeof err->message, "%s: %s", name, problem);
-	(void)n; /* a cut message is still the right one */
+	if (line > 0)
+		snprintf(where, sizeof where, ":%d:%d", line, column);
+	/* A message cut at the buffer's end still names the place and the field first. */
+	snprintf(err->message, sizeof err->message, "%s%s: %s%s%s", name, where, field,
+		 field[0] ? ": " : "", problem);
 }
 
 /* Fills the error at mark (NULL: not tied to a place) and returns -1 for the caller to pass up. */
@@ -169,7 +165,7 @@ PRINTF(4, 5) static int fail(struct ctx *c, const yaml_mark_t *m, const char *fi
 	va_start(ap, fmt);
 	vsnprintf(problem, sizeof problem, fmt, ap);
 	va_end(ap);
-	set_error(c->err, c->name, m ? (int)m->line + 1 : 0, m ? (int)m->column + 1 : 0, field,
+	config_error_set(c->err, c->name, m ? (int)m->line + 1 : 0, m ? (int)m->column + 1 : 0, field,
 		  problem);
 	return -1;
 }
@@ -1008,7 +1004,7 @@ static int read_error(struct config_error *err, const char *path, int errnum)
 		snprintf(text, sizeof text, "file is larger than 4 MiB");
 	else
 		snprintf(text, sizeof text, "cannot read: %s", strerror(errnum));
-	set_error(err, path, 0, 0, "", text);
+	config_error_set(err, path, 0, 0, "", text);
 	return -1;
 }
 
@@ -1037,7 +1033,7 @@ int config_load(const char *path, struct config *cfg, struct config_error *err)
 	if (read_file(path, &text, &len, err) < 0)
 		return -1;
 	if (!(dir = dir_of(path)))
-		set_error(err, path, 0, 0, "", "out of memory");
+		config_error_set(err, path, 0, 0, "", "out of memory");
 	else
 		rc = config_parse(text, len, path, dir, cfg, err);
 	free(dir);

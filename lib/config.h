@@ -48,6 +48,11 @@ int config_parse(const char *text, size_t len, const char *name, const char *bas
 
 void config_free(struct config *cfg);
 
+/* Fills err as every config message reads: "NAME:LINE:COL: FIELD: problem" (line 0: no
+ * place; "" field: none). Shared by the loader and the editor's save. */
+void config_error_set(struct config_error *err, const char *name, int line, int column,
+		      const char *field, const char *problem);
+
 /* Effective probe deadline of one stream, in seconds. */
 int config_stream_timeout(const struct config *cfg, const struct stream_conf *s);
 

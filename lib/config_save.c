@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* O_CLOEXEC, strndup */
 #endif
 #include "config.h"
+#include "hash.h"
 #include "fileio.h"
 #include "url.h"
 
@@ -18,8 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libavutil/mem.h>
-#include <libavutil/sha.h>
 #include <yaml.h>
 
 #define MAX_FILE_BYTES ((size_t)4 << 20) /* config_parse's limit too */
@@ -56,11 +55,7 @@ PRINTF(4, 5) static void set_err(struct config_error *err, const char *name, con
 	vsnprintf(problem, sizeof problem, fmt, ap);
 	va_end(ap);
 	memset(err, 0, sizeof *err);
-	snprintf(err->field, sizeof err->field, "%s", field);
-	if (field[0])
-		snprintf(err->message, sizeof err->message, "%s: %s: %s", name, field, problem);
-	else
-		snprintf(err->message, sizeof err->message, "%s: %s", name, problem);
+	config_error_set(err, name, 0, 0, field, problem);
 }
 
 static const char *base_name(const char *path)
@@ -90,32 +85,12 @@ static int read_file(const char *path, char **out, size_t *outlen, struct config
 	return -1;
 }
 
-static int sha256_hex(const char *buf, size_t len, char out[65])
-{
-	static const char hex[] = "0123456789abcdef";
-	struct AVSHA *sha = av_sha_alloc();
-	uint8_t digest[32];
-	if (!sha || av_sha_init(sha, 256) < 0) {
-		av_free(sha);
-		return -1;
-	}
-	av_sha_update(sha, (const uint8_t *)buf, len);
-	av_sha_final(sha, digest);
-	av_free(sha);
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = hex[digest[i] >> 4];
-		out[2 * i + 1] = hex[digest[i] & 15];
-	}
-	out[64] = '\0';
-	return 0;
-}
-
 static int version_of(const char *path, char out[65], char **text, size_t *len,
 		      struct config_error *err)
 {
 	if (read_file(path, text, len, err) < 0)
 		return -1;
-	if (sha256_hex(*text, *len, out) < 0) {
+	if (hash_sha256_hex(*text, *len, out) < 0) {
 		free(*text);
 		*text = NULL;
 		set_err(err, path, "", "out of memory");

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "hash.h"
 #include "store.h"
 #include "unit.h"
 
@@ -44,7 +45,7 @@ static int is_token(const char *t)
 static void test_primitives(void)
 {
 	char a[AUTH_TOKEN_HEX + 1], b[AUTH_TOKEN_HEX + 1], h[65];
-	auth_sha256_hex("abc", 3, h);
+	hash_sha256_hex("abc", 3, h);
 	CHECK_STR(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	CHECK_INT(auth_random_hex(a), 0);
 	CHECK_INT(auth_random_hex(b), 0);
@@ -163,7 +164,7 @@ static void test_sessions(struct store *st, int64_t t)
 	CHECK_INT(u.id, alice);
 	CHECK_STR(got_csrf, csrf);
 	/* only the token's SHA-256 is stored */
-	auth_sha256_hex(token, AUTH_TOKEN_HEX, hash);
+	hash_sha256_hex(token, AUTH_TOKEN_HEX, hash);
 	CHECK_INT(db_int(st, "SELECT count(*) FROM sessions WHERE token_hash = ?", token), 0);
 	CHECK_INT(db_int(st, "SELECT count(*) FROM sessions WHERE token_hash = ?", hash), 1);
 	/* malformed tokens are refused */
