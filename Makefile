@@ -49,6 +49,7 @@ $(eval $(call variant,release))
 $(eval $(call variant,asan))
 
 include tests/fixtures/fixtures.mk
+include bench/bench.mk
 
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/unit/%)
 
@@ -67,9 +68,8 @@ test: deps
 run: deps all
 	bash tests/fixtures/demo.sh
 
-bench: deps all
-	SP_BUILD=build/release bash bench/run.sh
-	SP_BUILD=build/release bash bench/web.sh
+bench: deps all fixtures $(BENCH_BIN)
+	SP_BUILD=build/release bash bench/all.sh
 
 clean:
 	rm -rf build tests/out
