@@ -459,6 +459,8 @@ static const struct field settings[] = {
 	  NULL },
 	{ "max_concurrent_probes", check_int, offsetof(struct config, max_concurrent_probes), 1, 4096,
 	  NULL },
+	{ "thumbnail_seconds", check_int, offsetof(struct config, thumbnail_seconds), 0, 86400,
+	  NULL },
 	{ "retention_days", check_int, offsetof(struct config, retention_days), 1, 3650, NULL },
 	{ "data_dir", check_path, offsetof(struct config, data_dir), 1, PATH_MAX - 1, "a folder path" },
 	{ "database", check_path, offsetof(struct config, database), 1, PATH_MAX - 1, "a file path" },
@@ -958,13 +960,21 @@ static int resolve_paths(struct ctx *c, const char *base_dir)
 	return rc < 0 ? fail(c, NULL, "", "out of memory") : 0;
 }
 
+int config_probe_limit(const struct config *cfg)
+{
+	if (cfg->max_concurrent_probes > 0)
+		return cfg->max_concurrent_probes;
+	long n = (long)cfg->nstreams * 2 / cfg->heartbeat_seconds + 32;
+	return (int)(n > 1024 ? 1024 : n);
+}
+
 static void set_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
 	cfg->heartbeat_seconds = 15;
 	strcpy(cfg->timezone, "UTC");
 	cfg->probe_timeout_seconds = 10;
-	cfg->max_concurrent_probes = 32;
+	cfg->thumbnail_seconds = 300;
 	cfg->retention_days = 30;
 }
 

@@ -21,7 +21,8 @@ struct config {
 	int heartbeat_seconds;      /* 2..3600, default 15 */
 	char timezone[128];         /* IANA name, default "UTC" */
 	int probe_timeout_seconds;  /* 1..300, default 10 */
-	int max_concurrent_probes;  /* 1..4096, default 32 */
+	int max_concurrent_probes;  /* 1..4096; 0 (default): sized from the stream count */
+	int thumbnail_seconds;      /* 0..86400, default 300; 0: no thumbnails */
 	int retention_days;         /* 1..3650, default 30 */
 	char *data_dir;             /* absolute; default <config dir>/data */
 	char *database;             /* absolute; default <data_dir>/streams.db */
@@ -30,6 +31,10 @@ struct config {
 	char **warnings;            /* "file:line:col: unknown key 'x'" */
 	size_t nwarnings;
 };
+
+/* Probes allowed at once: the configured number, or when unset enough for every stream to
+ * spend two seconds (connect, one GOP) per interval, plus headroom for dead cameras. */
+int config_probe_limit(const struct config *cfg);
 
 /* One error: where it is and what is wrong, so a form can put it next to its field. */
 struct config_error {

@@ -38,7 +38,8 @@ static int fsync_dir_of(const char *path)
 	return rc;
 }
 
-int file_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen)
+static int replace(const char *path, const void *buf, size_t len, int durable, char *err,
+		   size_t errlen)
 {
 	char tmp[4096];
 	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp) {
@@ -58,7 +59,7 @@ int file_write_atomic(const char *path, const void *buf, size_t len, char *err, 
 	if (write_all(fd, buf, len) < 0)
 		goto fail;
 	step = "fsync";
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
+	if (fchmod(fd, mode) < 0 || (durable && fsync(fd) < 0))
 		goto fail;
 	step = "close";
 	int rc = close(fd);
@@ -68,7 +69,7 @@ int file_write_atomic(const char *path, const void *buf, size_t len, char *err, 
 	step = "rename";
 	if (rename(tmp, path) < 0)
 		goto fail;
-	if (fsync_dir_of(path) < 0) {
+	if (durable && fsync_dir_of(path) < 0) {
 		snprintf(err, errlen, "%s: fsync of folder failed: %s", path, strerror(errno));
 		return -1;
 	}
@@ -79,6 +80,16 @@ fail:
 		close(fd);
 	unlink(tmp);
 	return -1;
+}
+
+int file_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen)
+{
+	return replace(path, buf, len, 1, err, errlen);
+}
+
+int file_write_cache(const char *path, const void *buf, size_t len, char *err, size_t errlen)
+{
+	return replace(path, buf, len, 0, err, errlen);
 }
 
 int file_mkdirs(const char *path, char *err, size_t errlen)

@@ -9,9 +9,17 @@
  * permission bits are kept (new files get 0644). 0, or -1 with err. */
 int file_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen);
 
+/* The same without the fsyncs, for files that are only a cache (thumbnails): readers still
+ * never see a torn file, but a power cut may lose the latest version. Saves an SD card a
+ * flush per write. */
+int file_write_cache(const char *path, const void *buf, size_t len, char *err, size_t errlen);
 /* mkdir -p with mode 0755; 0, or -1 with err. */
 int file_mkdirs(const char *path, char *err, size_t errlen);
 
+/* The same without the fsyncs, for files that are only a cache (thumbnails): readers still
+ * never see a torn file, but a power cut may lose the latest version. Saves an SD card a
+ * flush per write. */
+int file_write_cache(const char *path, const void *buf, size_t len, char *err, size_t errlen);
 /* mkdir -p of the folder holding path. */
 int file_mkdirs_parent(const char *path, char *err, size_t errlen);
 

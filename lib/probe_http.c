@@ -9,6 +9,7 @@
 #include "frame.h"
 #include "multipart.h"
 #include "probe.h"
+#include "slots.h"
 
 enum body_kind { BODY_UNKNOWN, BODY_MULTIPART, BODY_JPEG, BODY_OTHER, BODY_ERROR_STATUS };
 
@@ -214,7 +215,13 @@ static void decode_image(struct transfer *t, struct probe_result *res, int64_t s
 	char err[160];
 	const uint8_t *img = (const uint8_t *)t->buf + (t->kind == BODY_MULTIPART ? t->part_off : 0);
 	size_t len = t->kind == BODY_MULTIPART ? t->part_len : t->len;
-	if (frame_decode_jpeg(img, len, &frame, err, sizeof err) < 0) {
+	if (slots_acquire(start_us + (int64_t)t->req->timeout_ms * 1000, t->req->cancel) < 0) {
+		probe_fail(res, PROBE_TIMEOUT, "no decode slot free within %d ms", t->req->timeout_ms);
+		return;
+	}
+	int rc = frame_decode_jpeg(img, len, &frame, err, sizeof err);
+	slots_release();
+	if (rc < 0) {
 		probe_fail(res, PROBE_DECODE, "%s", err);
 		return;
 	}

@@ -22,6 +22,7 @@ struct engine {
 	size_t nq, capq;
 	signed char *state;        /* by stream id: 1 up, 0 down, -1 unknown, -2 not loaded */
 	size_t nstate;
+	int urgent;                /* a queued heartbeat changed its stream's state */
 	int write_failing;         /* log a failing store once, and its recovery once */
 	uint64_t written, cancelled;
 };
@@ -131,6 +132,8 @@ void engine_take(struct engine *e, const struct done *d, size_t n)
 		}
 		signed char *st = state_of(e, d[i].job.stream_id);
 		log_probe(&d[i], st ? *st : -1);
+		if (!st || *st != d[i].res.up)
+			e->urgent = 1;
 		if (st)
 			*st = (signed char)d[i].res.up;
 		queue_heartbeat(e, &d[i]);
@@ -161,6 +164,7 @@ size_t engine_flush(struct engine *e)
 		e->write_failing = 1;
 		return e->nq;
 	}
+	e->urgent = 0;
 	if (e->write_failing)
 		log_line("writing heartbeats again (%zu written)", e->nq);
 	e->write_failing = 0;
@@ -184,6 +188,11 @@ void engine_prune(struct engine *e, int retention_days)
 		}
 	}
 	free(ids);
+}
+
+int engine_urgent(const struct engine *e)
+{
+	return e->urgent && !e->write_failing;
 }
 
 void engine_counts(const struct engine *e, uint64_t *written, uint64_t *cancelled)

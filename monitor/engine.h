@@ -24,6 +24,9 @@ size_t engine_flush(struct engine *e);
 /* Deletes heartbeats older than retention_days, a small batch per stream. */
 void engine_prune(struct engine *e, int retention_days);
 
+/* 1 when a queued heartbeat changed a stream's state: worth writing before the cycle ends. */
+int engine_urgent(const struct engine *e);
+
 /* Heartbeats written so far, and probes cancelled by a shutdown (never written). */
 void engine_counts(const struct engine *e, uint64_t *written, uint64_t *cancelled);
 

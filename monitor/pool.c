@@ -10,16 +10,29 @@
 
 #include "fileio.h"
 #include "frame.h"
+#include "log.h"
+#include "slots.h"
 
 /* Thumbnails on the dashboard are at most this wide. */
 #define THUMB_WIDTH 320
+
+/* Hundreds of workers mostly wait on sockets; 8 MB default stacks would reserve gigabytes of
+ * address space (a 32-bit Raspberry Pi has 3 GB). Decoding needs far less than this; ASan's
+ * redzones need more. */
+#ifdef __SANITIZE_ADDRESS__
+#define WORKER_STACK (2u << 20)
+#else
+#define WORKER_STACK (256u << 10)
+#endif
+#define LAG_BUCKET_MS 50
 
 struct pool {
 	pthread_mutex_t mu;
 	pthread_cond_t work;        /* a job was queued, or shutdown */
 	pthread_cond_t idle;        /* a worker finished */
 	pthread_t *threads;
-	int nthreads, limit;
+	int nthreads, tcap, limit;
+	int idle_threads;           /* started and not running a job */
 	struct job *queue;          /* FIFO of at most 'limit' jobs not yet picked up */
 	int qhead, qlen, qcap;
 	int running;                /* jobs picked up and not finished */
@@ -27,6 +40,8 @@ struct pool {
 	size_t ndone, donecap;
 	int stopping;
 	atomic_int cancel;
+	pthread_attr_t attr;
+	struct pool_lag lag;
 };
 
 void job_free(struct job *job)
@@ -42,9 +57,14 @@ static void write_thumbnail(const struct job *job, struct probe_result *res, str
 	size_t len = 0;
 	if (!job->thumb_path || !res->frame)
 		return;
-	if (frame_encode_jpeg(res->frame, THUMB_WIDTH, &jpg, &len, d->thumb_error,
-			      sizeof d->thumb_error) == 0)
-		file_write_atomic(job->thumb_path, jpg, len, d->thumb_error, sizeof d->thumb_error);
+	/* Encoding takes an encoder's worth of memory and CPU: it shares the decode slots. */
+	if (slots_acquire(INT64_MAX, NULL) < 0)
+		return;
+	int rc = frame_encode_jpeg(res->frame, THUMB_WIDTH, &jpg, &len, d->thumb_error,
+				   sizeof d->thumb_error);
+	slots_release();
+	if (rc == 0)
+		file_write_cache(job->thumb_path, jpg, len, d->thumb_error, sizeof d->thumb_error);
 	av_free(jpg);
 }
 
@@ -78,6 +98,25 @@ static int push_done(struct pool *p, const struct done *d)
 	return 0;
 }
 
+/* Called with mu held. */
+static void count_lag(struct pool *p, int64_t lag_ms)
+{
+	size_t b = lag_ms < 0 ? 0 : (size_t)(lag_ms / LAG_BUCKET_MS);
+	if (b >= POOL_LAG_BUCKETS)
+		b = POOL_LAG_BUCKETS - 1;
+	p->lag.hist[b]++;
+	p->lag.started++;
+	if (lag_ms > p->lag.max_ms)
+		p->lag.max_ms = lag_ms;
+}
+
+void pool_lag(struct pool *p, struct pool_lag *out)
+{
+	pthread_mutex_lock(&p->mu);
+	*out = p->lag;
+	pthread_mutex_unlock(&p->mu);
+}
+
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
@@ -91,6 +130,9 @@ static void *worker(void *arg)
 		p->qhead = (p->qhead + 1) % p->qcap;
 		p->qlen--;
 		p->running++;
+		p->idle_threads--;
+
+		count_lag(p, clock_mono_ms() - job.slot_ms);
 		pthread_mutex_unlock(&p->mu);
 
 		struct done d;
@@ -100,13 +142,16 @@ static void *worker(void *arg)
 		if (push_done(p, &d) < 0)
 			job_free(&d.job); /* out of memory: the heartbeat is lost, the monitor lives */
 		p->running--;
+		p->idle_threads++;
 		pthread_cond_broadcast(&p->idle);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
 }
 
-/* Called with mu held: grows threads and queue to 'limit'. */
+/* Called with mu held: room for 'limit' queued jobs and thread handles. Threads themselves
+ * start on demand (spawn), so a pool sized for the worst case costs stacks only for the
+ * concurrency actually reached. */
 static int grow(struct pool *p, int limit)
 {
 	if (limit > p->qcap) {
@@ -120,17 +165,26 @@ static int grow(struct pool *p, int limit)
 		p->qhead = 0;
 		p->qcap = limit;
 	}
-	if (limit > p->nthreads) {
+	if (limit > p->tcap) {
 		pthread_t *t = realloc(p->threads, (size_t)limit * sizeof *t);
 		if (!t)
 			return -1;
 		p->threads = t;
-		while (p->nthreads < limit) {
-			if (pthread_create(&p->threads[p->nthreads], NULL, worker, p) != 0)
-				return p->nthreads ? 0 : -1;
-			p->nthreads++;
-		}
+		p->tcap = limit;
 	}
+	return 0;
+}
+
+/* Called with mu held, after queueing: one more thread when none is idle. A failed
+ * pthread_create leaves the job to the threads there are. */
+static int spawn(struct pool *p)
+{
+	if (p->idle_threads > p->qlen - 1 || p->nthreads >= p->tcap)
+		return 0;
+	if (pthread_create(&p->threads[p->nthreads], &p->attr, worker, p) != 0)
+		return -1;
+	p->nthreads++;
+	p->idle_threads++; /* counted idle until it picks a job up */
 	return 0;
 }
 
@@ -143,8 +197,10 @@ struct pool *pool_create(int limit)
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->idle, NULL);
 	atomic_init(&p->cancel, 0);
+	pthread_attr_init(&p->attr);
+	pthread_attr_setstacksize(&p->attr, WORKER_STACK);
 	pool_set_limit(p, limit);
-	if (!p->nthreads) {
+	if (!p->limit || spawn(p) < 0) {
 		pool_destroy(p);
 		return NULL;
 	}
@@ -156,7 +212,7 @@ void pool_set_limit(struct pool *p, int limit)
 	pthread_mutex_lock(&p->mu);
 	/* Threads above a lowered limit stay parked: fewer run because fewer are admitted. */
 	if (grow(p, limit) == 0)
-		p->limit = limit < p->nthreads ? limit : p->nthreads;
+		p->limit = limit;
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -165,6 +221,7 @@ static void enqueue(struct pool *p, struct job *job)
 	p->queue[(p->qhead + p->qlen) % p->qcap] = *job;
 	p->qlen++;
 	memset(job, 0, sizeof *job);
+	spawn(p);
 	pthread_cond_signal(&p->work);
 }
 
@@ -254,6 +311,7 @@ void pool_destroy(struct pool *p)
 	pool_free_done(p->done, p->ndone);
 	free(p->queue);
 	free(p->threads);
+	pthread_attr_destroy(&p->attr);
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->idle);
 	pthread_mutex_destroy(&p->mu);

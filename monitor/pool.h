@@ -15,6 +15,7 @@ struct job {
 	enum transport transport;
 	int timeout_ms;
 	int64_t ts_ms;             /* UTC ms when the probe was started */
+	int64_t slot_ms;           /* monotonic ms it was due: the worker measures its start lag */
 	char *thumb_path;          /* owned; NULL: no thumbnail */
 };
 
@@ -25,6 +26,15 @@ struct done {
 };
 
 struct pool;
+
+/* How late workers picked jobs up after their slot: 50 ms buckets, the last one open-ended. */
+#define POOL_LAG_BUCKETS 100
+struct pool_lag {
+	uint64_t started;
+	uint64_t hist[POOL_LAG_BUCKETS];
+	int64_t max_ms;
+};
+void pool_lag(struct pool *p, struct pool_lag *out);
 
 struct pool *pool_create(int limit);
 /* Hands the job to an idle worker (taking ownership of its strings), or returns -1 when

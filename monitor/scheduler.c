@@ -48,6 +48,8 @@ int sched_apply(struct scheduler *sc, const struct config *cfg, const int64_t *i
 		t->url = strdup(c->url);
 		t->transport = c->transport;
 		t->timeout_ms = config_stream_timeout(cfg, c) * 1000;
+		t->last_up = old ? old->last_up : -1;
+		t->thumb_ms = old ? old->thumb_ms : 0;
 		if (old && interval == sc->interval_ms) {
 			t->next_ms = old->next_ms;
 			t->in_flight = old->in_flight;
@@ -69,12 +71,20 @@ int sched_apply(struct scheduler *sc, const struct config *cfg, const int64_t *i
 	sc->s = s;
 	sc->n = n;
 	sc->interval_ms = interval;
+	sc->thumb_interval_ms = cfg->thumbnail_seconds * 1000;
 	return 0;
 }
 
-int sched_job(const struct scheduler *sc, size_t i, struct job *job)
+static int thumbnail_due(const struct scheduler *sc, const struct sched_stream *t, int64_t now_ms)
 {
-	const struct sched_stream *t = &sc->s[i];
+	if (!sc->thumb_dir || sc->thumb_interval_ms <= 0)
+		return 0;
+	return t->last_up != 1 || !t->thumb_ms || now_ms - t->thumb_ms >= sc->thumb_interval_ms;
+}
+
+int sched_job(struct scheduler *sc, size_t i, struct job *job, int64_t slot_ms, int64_t now_ms)
+{
+	struct sched_stream *t = &sc->s[i];
 	char path[4096];
 	memset(job, 0, sizeof *job);
 	job->stream_id = t->id;
@@ -82,12 +92,15 @@ int sched_job(const struct scheduler *sc, size_t i, struct job *job)
 	job->transport = t->transport;
 	job->timeout_ms = t->timeout_ms;
 	job->ts_ms = clock_utc_ms();
+	job->slot_ms = slot_ms;
 	job->url = strdup(t->url);
-	if (sc->thumb_dir) {
+	int thumb = thumbnail_due(sc, t, now_ms);
+	if (thumb) {
+		t->thumb_ms = now_ms;
 		snprintf(path, sizeof path, "%s/%lld.jpg", sc->thumb_dir, (long long)t->id);
 		job->thumb_path = strdup(path);
 	}
-	if (!job->url || (sc->thumb_dir && !job->thumb_path)) {
+	if (!job->url || (thumb && !job->thumb_path)) {
 		job_free(job);
 		return -1;
 	}
@@ -110,7 +123,7 @@ void sched_dispatch(struct scheduler *sc, struct pool *p, int64_t now_ms)
 			continue;
 		if (t->in_flight)
 			skip(sc, t, "its previous probe is still running");
-		else if (sched_job(sc, i, &job) < 0)
+		else if (sched_job(sc, i, &job, t->next_ms, now_ms) < 0)
 			skip(sc, t, "out of memory");
 		else if (pool_try_submit(p, &job) < 0) {
 			job_free(&job);
@@ -135,8 +148,11 @@ void sched_finished(struct scheduler *sc, const struct done *d, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct sched_stream *t = find(sc->s, sc->n, d[i].job.stream_id);
-		if (t)
-			t->in_flight = 0;
+		if (!t)
+			continue;
+		t->in_flight = 0;
+		if (d[i].res.error != PROBE_CANCELLED)
+			t->last_up = d[i].res.up;
 	}
 }
 

@@ -16,6 +16,8 @@ struct sched_stream {
 	int timeout_ms;
 	int64_t next_ms;           /* monotonic ms of the next slot */
 	int in_flight;             /* a probe of it is still running */
+	int last_up;               /* result of the last probe: 1 up, 0 down, -1 none yet */
+	int64_t thumb_ms;          /* monotonic ms of the last probe asked for a thumbnail; 0 never */
 };
 
 struct scheduler {
@@ -23,6 +25,7 @@ struct scheduler {
 	size_t n;
 	int interval_ms;
 	char *thumb_dir;           /* owned; thumbnails go to <thumb_dir>/<id>.jpg */
+	int thumb_interval_ms;     /* 0: no thumbnails */
 	uint64_t started, skipped;
 };
 
@@ -35,8 +38,10 @@ int sched_apply(struct scheduler *sc, const struct config *cfg, const int64_t *i
  * runs, or every worker is busy) is skipped, counted and logged, never queued. */
 void sched_dispatch(struct scheduler *sc, struct pool *p, int64_t now_ms);
 
-/* Builds the job for stream i (for --once and dispatch). */
-int sched_job(const struct scheduler *sc, size_t i, struct job *job);
+/* Builds the job for stream i (for --once and dispatch); its slot is slot_ms (monotonic). A
+ * thumbnail is asked for when the last one is older than thumbnail_seconds or the stream was
+ * not up: an SD card should not take a JPEG per camera per cycle. */
+int sched_job(struct scheduler *sc, size_t i, struct job *job, int64_t slot_ms, int64_t now_ms);
 
 /* Marks probes finished so their streams can be probed again. */
 void sched_finished(struct scheduler *sc, const struct done *d, size_t n);
