@@ -459,6 +459,8 @@ static const struct field settings[] = {
 	  NULL },
 	{ "max_concurrent_probes", check_int, offsetof(struct config, max_concurrent_probes), 1, 4096,
 	  NULL },
+	{ "max_probes_per_host", check_int, offsetof(struct config, max_probes_per_host), 0, 4096,
+	  NULL },
 	{ "thumbnail_seconds", check_int, offsetof(struct config, thumbnail_seconds), 0, 86400,
 	  NULL },
 	{ "retention_days", check_int, offsetof(struct config, retention_days), 1, 3650, NULL },
@@ -975,6 +977,7 @@ static void set_defaults(struct config *cfg)
 	strcpy(cfg->timezone, "UTC");
 	cfg->probe_timeout_seconds = 10;
 	cfg->thumbnail_seconds = 300;
+	cfg->max_probes_per_host = 4;
 	cfg->retention_days = 30;
 }
 

@@ -22,6 +22,7 @@ struct config {
 	char timezone[128];         /* IANA name, default "UTC" */
 	int probe_timeout_seconds;  /* 1..300, default 10 */
 	int max_concurrent_probes;  /* 1..4096; 0 (default): sized from the stream count */
+	int max_probes_per_host;    /* 0..4096, default 4; 0: no limit */
 	int thumbnail_seconds;      /* 0..86400, default 300; 0: no thumbnails */
 	int retention_days;         /* 1..3650, default 30 */
 	char *data_dir;             /* absolute; default <config dir>/data */

@@ -119,19 +119,29 @@ static int decode(struct frame_reader *r, const AVPacket *pic)
 	return 0;
 }
 
-/* Decodes one picture inside a decode slot, opening the decoder on the first. */
+struct decode_call {
+	struct frame_reader *r;
+	const AVPacket *pic;
+	struct probe_result *res;
+	int found;
+};
+
+static void decode_task(void *arg)
+{
+	struct decode_call *c = arg;
+	if (!c->r->dec && open_decoder(c->r, c->res) < 0)
+		c->found = -1;
+	else
+		c->found = decode(c->r, c->pic);
+}
+
+/* Decodes one picture on a decode thread, opening the decoder on the first. */
 static int decode_in_slot(struct frame_reader *r, const AVPacket *pic, struct probe_result *res)
 {
-	int found;
-	if (slots_acquire(r->deadline_us, r->cancel) < 0)
+	struct decode_call c = { r, pic, res, 0 };
+	if (slots_run(decode_task, &c, r->deadline_us, r->cancel) < 0)
 		return 0; /* the deadline passed waiting: the caller reports the timeout */
-	if (!r->dec && open_decoder(r, res) < 0) {
-		slots_release();
-		return -1;
-	}
-	found = decode(r, pic);
-	slots_release();
-	return found;
+	return c.found;
 }
 
 /* Cameras (and GStreamer's payloader) repeat the parameter sets before every slice of a

@@ -4,7 +4,7 @@
  * for it, and decoding the frames before it only yields pictures we would throw away. While
  * waiting a probe holds no parser or decoder (H.264/HEVC keyframes are found by NAL type),
  * so hundreds can wait in little memory; the parser, bitstream filter and decoder are made at
- * the keyframe, and every decode call holds a decode slot (slots.h). */
+ * the keyframe, and every decode call runs on a decode thread (slots.h). */
 #ifndef SP_FRAME_READER_H
 #define SP_FRAME_READER_H
 

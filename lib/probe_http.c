@@ -209,19 +209,34 @@ static void classify_curl_error(struct transfer *t, CURLcode rc, const char *err
 	}
 }
 
+struct jpeg_call {
+	const uint8_t *img;
+	size_t len;
+	AVFrame **frame;
+	char *err;
+	size_t errlen;
+	int rc;
+};
+
+static void decode_jpeg_task(void *arg)
+{
+	struct jpeg_call *c = arg;
+	c->rc = frame_decode_jpeg(c->img, c->len, c->frame, c->err, c->errlen);
+}
+
 static void decode_image(struct transfer *t, struct probe_result *res, int64_t start_us)
 {
 	AVFrame *frame = NULL;
 	char err[160];
 	const uint8_t *img = (const uint8_t *)t->buf + (t->kind == BODY_MULTIPART ? t->part_off : 0);
 	size_t len = t->kind == BODY_MULTIPART ? t->part_len : t->len;
-	if (slots_acquire(start_us + (int64_t)t->req->timeout_ms * 1000, t->req->cancel) < 0) {
-		probe_fail(res, PROBE_TIMEOUT, "no decode slot free within %d ms", t->req->timeout_ms);
+	struct jpeg_call c = { img, len, &frame, err, sizeof err, -1 };
+	if (slots_run(decode_jpeg_task, &c, start_us + (int64_t)t->req->timeout_ms * 1000,
+		      t->req->cancel) < 0) {
+		probe_fail(res, PROBE_TIMEOUT, "no decoder free within %d ms", t->req->timeout_ms);
 		return;
 	}
-	int rc = frame_decode_jpeg(img, len, &frame, err, sizeof err);
-	slots_release();
-	if (rc < 0) {
+	if (c.rc < 0) {
 		probe_fail(res, PROBE_DECODE, "%s", err);
 		return;
 	}

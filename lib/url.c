@@ -2,6 +2,8 @@
 #include "url.h"
 
 #include <ctype.h>
+#include <curl/curl.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -166,4 +168,21 @@ int url_scheme(const char *url, char *out, size_t outlen)
 		out[i] = (char)tolower((unsigned char)url[i]);
 	out[n] = '\0';
 	return 0;
+}
+
+int url_host(const char *url, char *out, size_t outlen)
+{
+	CURLU *u = curl_url();
+	char *host = NULL;
+	int rc = -1;
+	if (u && curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    (size_t)snprintf(out, outlen, "%s", host) < outlen) {
+		for (char *p = out; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		rc = 0;
+	}
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
 }

@@ -36,4 +36,8 @@ size_t url_scheme_length(const char *s, size_t len);
 /* Lower-cased scheme ("rtsp", "http", ...) into out; returns 0, or -1 when url has none. */
 int url_scheme(const char *url, char *out, size_t outlen);
 
+/* The URL's host name or address, lower-cased, as libcurl's URL parser reads it. 0, or -1
+ * when it has none or does not fit. */
+int url_host(const char *url, char *out, size_t outlen);
+
 #endif

@@ -286,6 +286,8 @@ static void run_loop(struct monitor *m)
 		collect(m);
 		if (now >= next_flush || engine_urgent(m->eng)) {
 			engine_flush(m->eng);
+			if (now >= next_flush)
+				malloc_trim(0); /* once a cycle: freed pages back to the system */
 			next_flush = now + flush_ms(&m->cfg);
 		}
 		if (now >= next_prune) {
@@ -366,7 +368,8 @@ static void tune_memory(void)
 	mallopt(M_TRIM_THRESHOLD, 32 << 20);
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	/* Decoding is CPU-bound: more at once than cores only adds memory. */
-	slots_set(cores > 0 ? (int)cores : 2);
+	if (slots_start(cores > 0 ? (int)cores : 2) < 0)
+		log_line("cannot start decode threads: decoding in the probe threads");
 }
 
 /* "start lag: N started, W within 1 s of their slot, p99.5 X ms, max Y ms" */
@@ -444,6 +447,7 @@ int main(int argc, char **argv)
 		 "at shutdown", (unsigned long long)m.sched.started, (unsigned long long)m.sched.skipped,
 		 (unsigned long long)written, (unsigned long long)cancelled);
 	close_everything(&m);
+	slots_stop();
 	probe_global_cleanup();
 	return left ? 1 : 0;
 }

@@ -51,19 +51,31 @@ void job_free(struct job *job)
 	job->url = job->thumb_path = NULL;
 }
 
+struct thumb_call {
+	const struct AVFrame *frame;
+	uint8_t **jpg;
+	size_t *len;
+	char *err;
+	size_t errlen;
+	int rc;
+};
+
+static void encode_task(void *arg)
+{
+	struct thumb_call *c = arg;
+	c->rc = frame_encode_jpeg(c->frame, THUMB_WIDTH, c->jpg, c->len, c->err, c->errlen);
+}
+
 static void write_thumbnail(const struct job *job, struct probe_result *res, struct done *d)
 {
 	uint8_t *jpg = NULL;
 	size_t len = 0;
 	if (!job->thumb_path || !res->frame)
 		return;
-	/* Encoding takes an encoder's worth of memory and CPU: it shares the decode slots. */
-	if (slots_acquire(INT64_MAX, NULL) < 0)
-		return;
-	int rc = frame_encode_jpeg(res->frame, THUMB_WIDTH, &jpg, &len, d->thumb_error,
-				   sizeof d->thumb_error);
-	slots_release();
-	if (rc == 0)
+	/* Encoding takes an encoder's worth of memory, CPU and stack: a decode thread's job. */
+	struct thumb_call c = { res->frame, &jpg, &len, d->thumb_error, sizeof d->thumb_error, -1 };
+	slots_run(encode_task, &c, INT64_MAX, NULL);
+	if (c.rc == 0)
 		file_write_cache(job->thumb_path, jpg, len, d->thumb_error, sizeof d->thumb_error);
 	av_free(jpg);
 }

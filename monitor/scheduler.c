@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "url.h"
 
 static struct sched_stream *find(struct sched_stream *s, size_t n, int64_t id)
 {
@@ -20,6 +21,44 @@ static void free_streams(struct sched_stream *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(s[i].url);
 	free(s);
+}
+
+struct host_key {
+	char host[256];
+	size_t stream;
+};
+
+static int by_host(const void *a, const void *b)
+{
+	return strcmp(((const struct host_key *)a)->host, ((const struct host_key *)b)->host);
+}
+
+/* Numbers the hosts of s[0..n) (same host name, same number) and counts the probes still
+ * running on each, so per-host limits hold across a reload. */
+static int *number_hosts(struct sched_stream *s, size_t n)
+{
+	struct host_key *k = calloc(n ? n : 1, sizeof *k);
+	int *busy = calloc(n ? n : 1, sizeof *busy);
+	int h = -1;
+	if (!k || !busy) {
+		free(k);
+		free(busy);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (url_host(s[i].url, k[i].host, sizeof k[i].host) < 0)
+			snprintf(k[i].host, sizeof k[i].host, "#%zu", i); /* unparsable: its own host */
+		k[i].stream = i;
+	}
+	qsort(k, n, sizeof *k, by_host);
+	for (size_t i = 0; i < n; i++) {
+		if (!i || strcmp(k[i].host, k[i - 1].host))
+			h++;
+		s[k[i].stream].host = h;
+		busy[h] += s[k[i].stream].in_flight;
+	}
+	free(k);
+	return busy;
 }
 
 static size_t count_enabled(const struct config *cfg)
@@ -67,7 +106,15 @@ int sched_apply(struct scheduler *sc, const struct config *cfg, const int64_t *i
 	for (size_t i = 0; i < n; i++)
 		if (s[i].next_ms < 0)
 			s[i].next_ms = now_ms + (int64_t)interval * (int64_t)fresh++ / (int64_t)nnew;
+	int *busy = number_hosts(s, n);
+	if (!busy) {
+		free_streams(s, n);
+		return -1;
+	}
 	free_streams(sc->s, sc->n);
+	free(sc->host_busy);
+	sc->host_busy = busy;
+	sc->per_host = cfg->max_probes_per_host;
 	sc->s = s;
 	sc->n = n;
 	sc->interval_ms = interval;
@@ -123,6 +170,8 @@ void sched_dispatch(struct scheduler *sc, struct pool *p, int64_t now_ms)
 			continue;
 		if (t->in_flight)
 			skip(sc, t, "its previous probe is still running");
+		else if (sc->per_host && sc->host_busy[t->host] >= sc->per_host)
+			skip(sc, t, "its host already has max_probes_per_host probes running");
 		else if (sched_job(sc, i, &job, t->next_ms, now_ms) < 0)
 			skip(sc, t, "out of memory");
 		else if (pool_try_submit(p, &job) < 0) {
@@ -130,6 +179,7 @@ void sched_dispatch(struct scheduler *sc, struct pool *p, int64_t now_ms)
 			skip(sc, t, "all probe workers are busy (max_concurrent_probes)");
 		} else {
 			t->in_flight = 1;
+			sc->host_busy[t->host]++;
 			sc->started++;
 		}
 		t->next_ms += sc->interval_ms;
@@ -150,6 +200,8 @@ void sched_finished(struct scheduler *sc, const struct done *d, size_t n)
 		struct sched_stream *t = find(sc->s, sc->n, d[i].job.stream_id);
 		if (!t)
 			continue;
+		if (t->in_flight && sc->host_busy[t->host] > 0)
+			sc->host_busy[t->host]--;
 		t->in_flight = 0;
 		if (d[i].res.error != PROBE_CANCELLED)
 			t->last_up = d[i].res.up;
@@ -169,5 +221,6 @@ void sched_free(struct scheduler *sc)
 {
 	free_streams(sc->s, sc->n);
 	free(sc->thumb_dir);
+	free(sc->host_busy);
 	memset(sc, 0, sizeof *sc);
 }

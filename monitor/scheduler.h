@@ -16,6 +16,7 @@ struct sched_stream {
 	int timeout_ms;
 	int64_t next_ms;           /* monotonic ms of the next slot */
 	int in_flight;             /* a probe of it is still running */
+	int host;                  /* index into scheduler.host_busy; streams of one host share it */
 	int last_up;               /* result of the last probe: 1 up, 0 down, -1 none yet */
 	int64_t thumb_ms;          /* monotonic ms of the last probe asked for a thumbnail; 0 never */
 };
@@ -26,6 +27,8 @@ struct scheduler {
 	int interval_ms;
 	char *thumb_dir;           /* owned; thumbnails go to <thumb_dir>/<id>.jpg */
 	int thumb_interval_ms;     /* 0: no thumbnails */
+	int *host_busy;            /* probes running per host */
+	int per_host;              /* max_probes_per_host; 0: no limit */
 	uint64_t started, skipped;
 };
 
