@@ -9,7 +9,7 @@ SP_BUILD=${SP_BUILD:-build/release}
 N=${BENCH_SCALE_STREAMS:-2000}
 CYCLES=${BENCH_SCALE_CYCLES:-3}
 INTERVAL=15
-SAMPLE=${BENCH_FFMPEG_SAMPLE:-40}
+SAMPLE=${BENCH_FFMPEG_SAMPLE:-20}
 REL="$SP_ROOT/$SP_BUILD/streampulse-monitor"
 
 ffmpeg -v error -f lavfi -i testsrc=size=640x360:rate=15 -t 8 -pix_fmt yuv420p -c:v libx264 \
