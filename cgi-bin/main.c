@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "probe.h"
 #include "routes.h"
 #include "web.h"
@@ -88,5 +89,7 @@ int main(void)
 		in_request = 0;
 	}
 	probe_global_cleanup();
+	cache_free();
+	config_cache_free();
 	return 0;
 }

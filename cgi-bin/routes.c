@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config_cache.h"
 #include "fileio.h"
 #include "routes.h"
 
@@ -104,14 +105,13 @@ static int load_config_and_store(struct web *w)
 {
 	struct config_error cerr;
 	char err[512];
-	if (config_load(w->config_path, &w->cfg, &cerr) < 0) {
+	if (!(w->cfg = config_cache_get(w->config_path, w->cfg_id, &cerr))) {
 		ui_error(w, 500, "cannot load the configuration: %s", cerr.message);
 		return -1;
 	}
-	w->have_cfg = 1;
 	/* The web may start before the monitor ever ran: the folder may not exist yet. */
-	if (file_mkdirs_parent(w->cfg.database, err, sizeof err) < 0 ||
-	    store_open(w->cfg.database, &w->st, err, sizeof err) < 0) {
+	if (file_mkdirs_parent(w->cfg->database, err, sizeof err) < 0 ||
+	    store_open(w->cfg->database, &w->st, err, sizeof err) < 0) {
 		ui_error(w, 503, "cannot open the database: %s", err);
 		return -1;
 	}
@@ -183,8 +183,6 @@ void route_dispatch(struct web *w)
 void web_free(struct web *w)
 {
 	request_free(&w->req);
-	if (w->have_cfg)
-		config_free(&w->cfg);
 	store_close(w->st);
 	buf_free(&w->res.headers);
 	buf_free(&w->res.body);
@@ -193,8 +191,8 @@ void web_free(struct web *w)
 
 const struct stream_conf *web_stream(const struct web *w, const char *name)
 {
-	for (size_t i = 0; w->have_cfg && i < w->cfg.nstreams; i++)
-		if (!strcmp(w->cfg.streams[i].name, name))
-			return &w->cfg.streams[i];
+	for (size_t i = 0; w->cfg && i < w->cfg->nstreams; i++)
+		if (!strcmp(w->cfg->streams[i].name, name))
+			return &w->cfg->streams[i];
 	return NULL;
 }
