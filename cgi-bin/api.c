@@ -96,7 +96,7 @@ static int streams_json(struct web *w, const char *q, const char *state, struct 
 void api_streams(struct web *w)
 {
 	const char *q, *state, *etag;
-	struct buf key = { 0 }, fresh = { 0 };
+	struct buf key = { 0 };
 	const struct buf *body;
 	if (input_text(&w->req.query, "q", 64, &q) < 0 || input_text(&w->req.query, "state", 8, &state) < 0 ||
 	    (*state && strcmp(state, "up") && strcmp(state, "down") && strcmp(state, "never"))) {
@@ -106,20 +106,20 @@ void api_streams(struct web *w)
 	cache_key_base(w, &key);
 	buf_printf(&key, "api|state=%s|q=%s", state, q); /* q last: it may hold '|' */
 	if (!(body = cache_get(key.p, &etag))) {
-		if (streams_json(w, q, state, &fresh) < 0)
+		if (streams_json(w, q, state, &w->res.body) < 0)
 			goto end;
-		etag = cache_put(key.p, &fresh);
-		body = &fresh;
+		etag = cache_put(key.p, &w->res.body);
+		body = &w->res.body;
 	}
 	snprintf(w->res.content_type, sizeof w->res.content_type, "application/json");
 	if (!etag)
 		res_header(w, "Cache-Control: no-store");
 	else if (cache_not_modified(w, etag))
 		goto end;
-	buf_add(&w->res.body, body->p, body->len);
+	/* Sent from the cache itself: it stays put until this worker's next request. */
+	w->res.kept_body = body;
 end:
 	buf_free(&key);
-	buf_free(&fresh);
 }
 
 void api_heartbeats(struct web *w, const char *name)

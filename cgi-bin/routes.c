@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "config_cache.h"
-#include "fileio.h"
+#include "store_keep.h"
 #include "routes.h"
 
 enum { GET = 1, POST = 2 };
@@ -101,6 +101,16 @@ static int identify(struct web *w, unsigned method)
 	return 0;
 }
 
+/* Once per database connection: the first start has no user yet (admin/admin123 then). */
+static int bootstrap_users(struct store *st, char *err, size_t errlen)
+{
+	char why[256];
+	if (auth_bootstrap(st, web_now_ms(), why, sizeof why) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot set up users: %s", why);
+	return -1;
+}
+
 static int load_config_and_store(struct web *w)
 {
 	struct config_error cerr;
@@ -109,14 +119,8 @@ static int load_config_and_store(struct web *w)
 		ui_error(w, 500, "cannot load the configuration: %s", cerr.message);
 		return -1;
 	}
-	/* The web may start before the monitor ever ran: the folder may not exist yet. */
-	if (file_mkdirs_parent(w->cfg->database, err, sizeof err) < 0 ||
-	    store_open(w->cfg->database, &w->st, err, sizeof err) < 0) {
+	if (!(w->st = store_keep_get(w->cfg->database, bootstrap_users, err, sizeof err))) {
 		ui_error(w, 503, "cannot open the database: %s", err);
-		return -1;
-	}
-	if (auth_bootstrap(w->st, web_now_ms(), err, sizeof err) < 0) {
-		ui_error(w, 503, "cannot set up users: %s", err);
 		return -1;
 	}
 	return 0;
@@ -183,7 +187,6 @@ void route_dispatch(struct web *w)
 void web_free(struct web *w)
 {
 	request_free(&w->req);
-	store_close(w->st);
 	buf_free(&w->res.headers);
 	buf_free(&w->res.body);
 	memset(w->token, 0, sizeof w->token);

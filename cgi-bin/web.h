@@ -45,6 +45,7 @@ struct response {
 	char content_type[64];
 	struct buf headers;         /* extra "Name: value\r\n" lines */
 	struct buf body;
+	const struct buf *kept_body; /* when set, sent instead of body: a cached one, not copied */
 };
 
 struct web {
@@ -53,7 +54,7 @@ struct web {
 	const char *config_path;
 	const struct config *cfg;   /* NULL until loaded; owned by config_cache.c, never freed here */
 	char cfg_id[CONFIG_CACHE_ID]; /* the file's identity: part of the response cache keys */
-	struct store *st;
+	struct store *st;           /* owned by store_keep.c, never closed here */
 	struct auth_user user;
 	int authed;                 /* 1: session, 2: API token or Basic */
 	char token[AUTH_TOKEN_HEX + 1]; /* session cookie value when authed by session */
