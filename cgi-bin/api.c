@@ -66,10 +66,10 @@ static json_t *row_json(const struct status_row *r)
 }
 
 /* The list as JSON text into out; 0, or -1 after ui_error. */
-static int streams_json(struct web *w, const char *q, const char *state, struct buf *out)
+static int streams_json(struct web *w, const char *q, const char *state, int64_t until,
+			struct buf *out)
 {
 	struct status_list l;
-	int64_t until = cache_step_end_ms();
 	if (status_load(w, q, state, until, &l) < 0)
 		return -1;
 	json_t *streams = json_array();
@@ -103,10 +103,10 @@ void api_streams(struct web *w)
 		ui_error(w, 400, "q is up to 64 characters, state is up, down or never");
 		return;
 	}
-	cache_key_base(w, &key);
+	int64_t until = cache_key_base(w, &key);
 	buf_printf(&key, "api|state=%s|q=%s", state, q); /* q last: it may hold '|' */
 	if (!(body = cache_get(key.p, &etag))) {
-		if (streams_json(w, q, state, &w->res.body) < 0)
+		if (streams_json(w, q, state, until, &w->res.body) < 0)
 			goto end;
 		etag = cache_put(key.p, &w->res.body);
 		body = &w->res.body;

@@ -69,15 +69,12 @@ void cache_free(void)
 		slot_clear(&slots[i]);
 }
 
-int64_t cache_step_end_ms(void)
+int64_t cache_key_base(struct web *w, struct buf *key)
 {
-	return (web_now_ms() / CACHE_STEP_MS + 1) * CACHE_STEP_MS;
-}
-
-void cache_key_base(struct web *w, struct buf *key)
-{
+	int64_t step_end = (web_now_ms() / CACHE_STEP_MS + 1) * CACHE_STEP_MS;
 	buf_printf(key, "cfg=%s|write=%lld|step=%lld|", w->cfg_id,
-		   (long long)store_web_monitor_write_ms(w->st), (long long)cache_step_end_ms());
+		   (long long)store_web_monitor_write_ms(w->st), (long long)step_end);
+	return step_end;
 }
 
 void cache_etag_of(const char *const *parts, size_t n, char out[CACHE_ETAG])

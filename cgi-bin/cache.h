@@ -20,11 +20,10 @@ const struct buf *cache_get(const char *key, const char **etag);
 const char *cache_put(const char *key, const struct buf *body);
 
 /* The key's parts every cached body shares: the config file's identity and the monitor's last
- * write (every heartbeat batch updates it), and the current CACHE_STEP_MS step. */
-void cache_key_base(struct web *w, struct buf *key);
-
-/* The end of the current CACHE_STEP_MS step: the fixed "now" of a cached body's 24 h window. */
-int64_t cache_step_end_ms(void);
+ * write (every heartbeat batch updates it), and the current CACHE_STEP_MS step. Returns that
+ * step's end: the fixed "now" of the body's 24 h window, to render with (read once, so a key
+ * and its body never straddle two steps). */
+int64_t cache_key_base(struct web *w, struct buf *key);
 
 /* A strong ETag over several parts (e.g. a cached fragment's ETag and the user's name). */
 void cache_etag_of(const char *const *parts, size_t n, char out[CACHE_ETAG]);

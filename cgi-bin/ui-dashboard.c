@@ -21,6 +21,7 @@ struct dash {
 	struct status_list list;
 	const char *q, *state;
 	long long page, pages;
+	int64_t until;          /* end of the uptime window (cache.h) */
 	const char *live;       /* the rendered streams part, for the page around it */
 };
 
@@ -155,7 +156,7 @@ static int fill_live(HDF *hdf, void *ctx)
 /* The streams part into out: 0, or -1 after ui_error. */
 static int render_live(struct web *w, struct dash *d, struct buf *out)
 {
-	if (status_load(w, d->q, d->state, cache_step_end_ms(), &d->list) < 0)
+	if (status_load(w, d->q, d->state, d->until, &d->list) < 0)
 		return -1;
 	d->pages = ((long long)d->list.n + PAGE_ROWS - 1) / PAGE_ROWS;
 	if (d->pages < 1)
@@ -204,7 +205,7 @@ void ui_dashboard(struct web *w)
 		ui_error(w, 400, "filter: q is up to 64 characters, state is up, down or never, page a number from 1");
 		return;
 	}
-	cache_key_base(w, &key);
+	d.until = cache_key_base(w, &key);
 	buf_printf(&key, "dashboard|page=%lld|state=%s|q=%s", d.page, d.state, d.q); /* q last: it may hold '|' */
 	if (!(live = cache_get(key.p, &live_etag))) {
 		if (render_live(w, &d, &fresh) < 0)
