@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache.h"
 #include "status.h"
 
 static void send_json(struct web *w, json_t *o)
@@ -35,18 +36,16 @@ static json_t *beat_json(const struct beat *b)
 	return o;
 }
 
-static json_t *row_json(struct web *w, const struct status_row *r)
+/* One stream, compact: absolute times only (no "ago" text, no local time), so the body stays
+ * right for as long as the data does, and no per-stream history (that is
+ * /api/streams/NAME/heartbeats): 2,000 streams make ~350 KB instead of megabytes. */
+static json_t *row_json(const struct status_row *r)
 {
-	struct beat beats[STATUS_RECENT];
-	char when[64];
 	json_t *o = json_pack("{s:s, s:s, s:b}", "name", r->s.name, "state",
 			      status_state_name(r->s.state), "enabled", r->enabled);
-	json_t *recent = json_array();
 	if (r->s.state >= 0) {
-		web_time(w, r->s.last_ms, when, sizeof when);
 		json_object_set_new(o, "since_ms", json_integer(r->s.since_ms));
 		json_object_set_new(o, "last_ms", json_integer(r->s.last_ms));
-		json_object_set_new(o, "last_local", json_string(when));
 	}
 	if (r->s.latency_ms >= 0)
 		json_object_set_new(o, "latency_ms", json_integer(r->s.latency_ms));
@@ -62,32 +61,65 @@ static json_t *row_json(struct web *w, const struct status_row *r)
 		json_object_set_new(o, "height", json_integer(r->s.height));
 	}
 	if (r->thumb_mtime_ms)
-		json_object_set_new(o, "thumb_age_s", json_integer((web_now_ms() - r->thumb_mtime_ms) / 1000));
-	size_t n = status_recent(w, r, beats);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(recent, beat_json(&beats[i]));
-	json_object_set_new(o, "recent", recent);
+		json_object_set_new(o, "thumb_ms", json_integer(r->thumb_mtime_ms));
 	return o;
 }
 
-void api_streams(struct web *w)
+/* The list as JSON text into out; 0, or -1 after ui_error. */
+static int streams_json(struct web *w, const char *q, const char *state, int64_t until,
+			struct buf *out)
 {
 	struct status_list l;
-	const char *q, *state;
-	if (input_text(&w->req.query, "q", 64, &q) < 0 || input_text(&w->req.query, "state", 8, &state) < 0) {
+	if (status_load(w, q, state, until, &l) < 0)
+		return -1;
+	json_t *streams = json_array();
+	for (size_t i = 0; i < l.n; i++)
+		json_array_append_new(streams, row_json(&l.rows[i]));
+	/* No generation time: every worker then renders the same bytes, and one ETag serves all. */
+	json_t *o = json_pack("{s:I, s:i, s:s, s:{s:i, s:i, s:i}, s:o}", "uptime_until_ms", (json_int_t)until,
+			      "heartbeat_seconds", w->cfg->heartbeat_seconds, "timezone", w->cfg->timezone,
+			      "counts", "up", l.up, "down", l.down, "never", l.never, "streams", streams);
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	status_free(&l);
+	if (!text) {
+		ui_error(w, 500, "out of memory building JSON");
+		return -1;
+	}
+	buf_printf(out, "%s\n", text);
+	free(text);
+	return 0;
+}
+
+/* GET /api/streams[?q=NAME-PART][&state=up|down|never]: every configured stream, down first.
+ * The body is kept per worker (cache.h) until the config, the data or the minute changes. */
+void api_streams(struct web *w)
+{
+	const char *q, *state, *etag;
+	struct buf key = { 0 };
+	const struct buf *body;
+	if (input_text(&w->req.query, "q", 64, &q) < 0 || input_text(&w->req.query, "state", 8, &state) < 0 ||
+	    (*state && strcmp(state, "up") && strcmp(state, "down") && strcmp(state, "never"))) {
 		ui_error(w, 400, "q is up to 64 characters, state is up, down or never");
 		return;
 	}
-	if (status_load(w, q, state, &l) < 0)
-		return;
-	json_t *streams = json_array();
-	for (size_t i = 0; i < l.n; i++)
-		json_array_append_new(streams, row_json(w, &l.rows[i]));
-	send_json(w, json_pack("{s:I, s:i, s:s, s:{s:i, s:i, s:i}, s:o}", "generated_ms",
-			       (json_int_t)web_now_ms(), "heartbeat_seconds", w->cfg.heartbeat_seconds,
-			       "timezone", w->cfg.timezone, "counts", "up", l.up, "down", l.down, "never",
-			       l.never, "streams", streams));
-	status_free(&l);
+	int64_t until = cache_key_base(w, &key);
+	buf_printf(&key, "api|state=%s|q=%s", state, q); /* q last: it may hold '|' */
+	if (!(body = cache_get(key.p, &etag))) {
+		if (streams_json(w, q, state, until, &w->res.body) < 0)
+			goto end;
+		etag = cache_put(key.p, &w->res.body);
+		body = &w->res.body;
+	}
+	snprintf(w->res.content_type, sizeof w->res.content_type, "application/json");
+	if (!etag)
+		res_header(w, "Cache-Control: no-store");
+	else if (cache_not_modified(w, etag))
+		goto end;
+	/* Sent from the cache itself: it stays put until this worker's next request. */
+	w->res.kept_body = body;
+end:
+	buf_free(&key);
 }
 
 void api_heartbeats(struct web *w, const char *name)
@@ -125,7 +157,7 @@ void api_heartbeats(struct web *w, const char *name)
 void api_health(struct web *w)
 {
 	int64_t last = store_web_monitor_write_ms(w->st), now = web_now_ms();
-	int64_t limit = 3LL * w->cfg.heartbeat_seconds * 1000;
+	int64_t limit = 3LL * w->cfg->heartbeat_seconds * 1000;
 	int ok = last > 0 && now - last <= limit;
 	json_t *o = json_pack("{s:b, s:b}", "ok", ok, "database", 1);
 	json_object_set_new(o, "monitor_write_ms", last ? json_integer(last) : json_null());

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "probe.h"
 #include "routes.h"
+#include "store_keep.h"
 #include "web.h"
 
 /* Larger bodies are refused: the biggest form (a 2,000-camera config) is well under it. */
@@ -31,13 +33,14 @@ static char *read_body(size_t *len, int *too_large)
 
 static void write_response(const struct response *res)
 {
+	const struct buf *body = res->kept_body ? res->kept_body : &res->body;
 	printf("Status: %d\r\nContent-Type: %s\r\n", res->status, res->content_type);
 	if (res->headers.len)
 		fwrite(res->headers.p, 1, res->headers.len, stdout);
 	/* FCGI_printf predates C99: no %zu. */
-	printf("Content-Length: %lu\r\n\r\n", (unsigned long)res->body.len);
-	if (res->body.len)
-		fwrite(res->body.p, 1, res->body.len, stdout);
+	printf("Content-Length: %lu\r\n\r\n", (unsigned long)body->len);
+	if (body->len)
+		fwrite(body->p, 1, body->len, stdout);
 }
 
 static void serve_one(const char *config_path)
@@ -88,5 +91,8 @@ int main(void)
 		in_request = 0;
 	}
 	probe_global_cleanup();
+	cache_free();
+	config_cache_free();
+	store_keep_free();
 	return 0;
 }

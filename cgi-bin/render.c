@@ -28,8 +28,6 @@ static const char *template_dir(void)
 /* Values the layout shows on every page. */
 static void fill_common(struct web *w, HDF *hdf, const char *title)
 {
-	hdf_set_value(hdf, "Config.VarEscapeMode", "html"); /* every var: escaped */
-	hdf_set_value(hdf, "hdf.loadpaths.0", template_dir());
 	hdf_set_value(hdf, "Page.Title", title);
 	if (w->authed) {
 		hdf_set_value(hdf, "User.Name", w->user.name);
@@ -39,41 +37,75 @@ static void fill_common(struct web *w, HDF *hdf, const char *title)
 	hdf_set_value(hdf, "Csrf", w->csrf);
 }
 
+static void log_error(const char *template_name, NEOERR **err)
+{
+	STRING s;
+	string_init(&s);
+	nerr_error_traceback(*err, &s);
+	fprintf(stderr, "streampulse.fcgi: template %s: %s\n", template_name, s.buf ? s.buf : "");
+	string_clear(&s);
+	nerr_ignore(err);
+}
+
+/* Parses templates/<name> against hdf and appends the output to out. */
+static int render_hdf(const char *template_name, HDF *hdf, struct buf *out)
+{
+	CSPARSE *cs = NULL;
+	NEOERR *err;
+	char path[1024];
+	size_t start = out->len;
+	hdf_set_value(hdf, "Config.VarEscapeMode", "html"); /* every var: escaped */
+	hdf_set_value(hdf, "hdf.loadpaths.0", template_dir());
+	snprintf(path, sizeof path, "%s/%s", template_dir(), template_name);
+	if ((err = cs_init(&cs, hdf)) == STATUS_OK && (err = cgi_register_strfuncs(cs)) == STATUS_OK &&
+	    (err = cs_parse_file(cs, path)) == STATUS_OK)
+		err = cs_render(cs, out, collect);
+	cs_destroy(&cs);
+	if (err == STATUS_OK)
+		return 0;
+	log_error(template_name, &err);
+	out->len = start; /* no half page */
+	return -1;
+}
+
 int render(struct web *w, const char *template_name, const char *title,
 	   int (*fill)(struct web *w, HDF *hdf, void *ctx), void *ctx)
 {
 	HDF *hdf = NULL;
-	CSPARSE *cs = NULL;
 	NEOERR *err;
-	char path[1024];
 	int rc = -1;
 
-	if ((err = hdf_init(&hdf)) != STATUS_OK)
-		goto end;
+	if ((err = hdf_init(&hdf)) != STATUS_OK) {
+		log_error(template_name, &err);
+		return -1;
+	}
 	fill_common(w, hdf, title);
 	if (fill && fill(w, hdf, ctx) < 0)
 		goto end; /* the handler already set an error response */
-	snprintf(path, sizeof path, "%s/%s", template_dir(), template_name);
-	if ((err = cs_init(&cs, hdf)) != STATUS_OK || (err = cgi_register_strfuncs(cs)) != STATUS_OK ||
-	    (err = cs_parse_file(cs, path)) != STATUS_OK)
-		goto end;
 	w->res.body.len = 0;
-	if ((err = cs_render(cs, &w->res.body, collect)) != STATUS_OK)
+	if (render_hdf(template_name, hdf, &w->res.body) < 0)
 		goto end;
 	if (!w->res.status)
 		w->res.status = 200;
 	snprintf(w->res.content_type, sizeof w->res.content_type, "text/html; charset=utf-8");
 	rc = 0;
 end:
-	if (err != STATUS_OK) {
-		STRING s;
-		string_init(&s);
-		nerr_error_traceback(err, &s);
-		fprintf(stderr, "streampulse.fcgi: template %s: %s\n", template_name, s.buf ? s.buf : "");
-		string_clear(&s);
-		nerr_ignore(&err);
+	hdf_destroy(&hdf);
+	return rc;
+}
+
+int render_fragment(const char *template_name, int (*fill)(HDF *hdf, void *ctx), void *ctx,
+		    struct buf *out)
+{
+	HDF *hdf = NULL;
+	NEOERR *err;
+	int rc = -1;
+	if ((err = hdf_init(&hdf)) != STATUS_OK) {
+		log_error(template_name, &err);
+		return -1;
 	}
-	cs_destroy(&cs);
+	if (fill(hdf, ctx) == 0)
+		rc = render_hdf(template_name, hdf, out);
 	hdf_destroy(&hdf);
 	return rc;
 }

@@ -91,6 +91,7 @@ int request_parse(struct request *req, const char *body, size_t len)
 		snprintf(req->path, sizeof req->path, "/");
 	copy_env(req->remote_addr, sizeof req->remote_addr, "REMOTE_ADDR");
 	copy_env(req->authorization, sizeof req->authorization, "HTTP_AUTHORIZATION");
+	copy_env(req->if_none_match, sizeof req->if_none_match, "HTTP_IF_NONE_MATCH");
 	req->https = https && (!strcasecmp(https, "on") || !strcmp(https, "1"));
 	if (q)
 		parse_urlencoded(&req->query, q, strlen(q));

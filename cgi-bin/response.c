@@ -138,9 +138,16 @@ void web_time(const struct web *w, int64_t ms, char *out, size_t outlen)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
-	/* TZ per request: the config may have changed, and one process serves many. */
-	setenv("TZ", w->have_cfg ? w->cfg.timezone : "UTC", 1);
-	tzset();
+	static char zone[128]; /* the zone tzset() last loaded, process-wide */
+	const char *want = w->cfg ? w->cfg->timezone : "UTC";
+	/* The config may change between requests; tzset() only when the zone does: setenv and
+	 * tzset per call cost more than a 2,000-row page's rendering. glibc's localtime_r keeps the
+	 * zone tzset() loaded even after FCGI_Accept swaps the environment. */
+	if (strcmp(zone, want)) {
+		setenv("TZ", want, 1);
+		tzset();
+		snprintf(zone, sizeof zone, "%s", want);
+	}
 	localtime_r(&t, &tm);
 	strftime(out, outlen, "%Y-%m-%d %H:%M:%S", &tm);
 }

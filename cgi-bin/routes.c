@@ -7,7 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "fileio.h"
+#include "config_cache.h"
+#include "store_keep.h"
 #include "routes.h"
 
 enum { GET = 1, POST = 2 };
@@ -100,23 +101,26 @@ static int identify(struct web *w, unsigned method)
 	return 0;
 }
 
+/* Once per database connection: the first start has no user yet (admin/admin123 then). */
+static int bootstrap_users(struct store *st, char *err, size_t errlen)
+{
+	char why[256];
+	if (auth_bootstrap(st, web_now_ms(), why, sizeof why) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot set up users: %s", why);
+	return -1;
+}
+
 static int load_config_and_store(struct web *w)
 {
 	struct config_error cerr;
 	char err[512];
-	if (config_load(w->config_path, &w->cfg, &cerr) < 0) {
+	if (!(w->cfg = config_cache_get(w->config_path, w->cfg_id, &cerr))) {
 		ui_error(w, 500, "cannot load the configuration: %s", cerr.message);
 		return -1;
 	}
-	w->have_cfg = 1;
-	/* The web may start before the monitor ever ran: the folder may not exist yet. */
-	if (file_mkdirs_parent(w->cfg.database, err, sizeof err) < 0 ||
-	    store_open(w->cfg.database, &w->st, err, sizeof err) < 0) {
+	if (!(w->st = store_keep_get(w->cfg->database, bootstrap_users, err, sizeof err))) {
 		ui_error(w, 503, "cannot open the database: %s", err);
-		return -1;
-	}
-	if (auth_bootstrap(w->st, web_now_ms(), err, sizeof err) < 0) {
-		ui_error(w, 503, "cannot set up users: %s", err);
 		return -1;
 	}
 	return 0;
@@ -183,9 +187,6 @@ void route_dispatch(struct web *w)
 void web_free(struct web *w)
 {
 	request_free(&w->req);
-	if (w->have_cfg)
-		config_free(&w->cfg);
-	store_close(w->st);
 	buf_free(&w->res.headers);
 	buf_free(&w->res.body);
 	memset(w->token, 0, sizeof w->token);
@@ -193,8 +194,8 @@ void web_free(struct web *w)
 
 const struct stream_conf *web_stream(const struct web *w, const char *name)
 {
-	for (size_t i = 0; w->have_cfg && i < w->cfg.nstreams; i++)
-		if (!strcmp(w->cfg.streams[i].name, name))
-			return &w->cfg.streams[i];
+	for (size_t i = 0; w->cfg && i < w->cfg->nstreams; i++)
+		if (!strcmp(w->cfg->streams[i].name, name))
+			return &w->cfg->streams[i];
 	return NULL;
 }

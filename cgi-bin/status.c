@@ -44,15 +44,15 @@ static void load_thumb(struct web *w, struct status_row *r)
 {
 	char path[4096];
 	struct stat sb;
-	snprintf(path, sizeof path, "%s/thumbs/%lld.jpg", w->cfg.data_dir, (long long)r->s.id);
+	snprintf(path, sizeof path, "%s/thumbs/%lld.jpg", w->cfg->data_dir, (long long)r->s.id);
 	if (r->s.id > 0 && stat(path, &sb) == 0)
 		r->thumb_mtime_ms = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
 }
 
-int status_load(struct web *w, const char *q, const char *state, struct status_list *out)
+int status_load(struct web *w, const char *q, const char *state, int64_t until_ms,
+		struct status_list *out)
 {
-	size_t n = w->cfg.nstreams, k = 0;
-	int64_t now = web_now_ms();
+	size_t n = w->cfg->nstreams, k = 0;
 	char err[256];
 	const char **names = calloc(n + 1, sizeof *names);
 	struct stream_status *st = calloc(n + 1, sizeof *st);
@@ -65,15 +65,15 @@ int status_load(struct web *w, const char *q, const char *state, struct status_l
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
-		names[i] = w->cfg.streams[i].name;
-	if (store_web_status(w->st, names, n, now, st, err, sizeof err) < 0) {
+		names[i] = w->cfg->streams[i].name;
+	if (store_web_status(w->st, names, n, until_ms - 1, st, err, sizeof err) < 0) {
 		free(names);
 		free(st);
 		ui_error(w, 503, "cannot read stream states: %s", err);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct status_row r = { .s = st[i], .enabled = w->cfg.streams[i].enabled };
+		struct status_row r = { .s = st[i], .enabled = w->cfg->streams[i].enabled };
 		out->up += r.s.state == 1;
 		out->down += r.s.state == 0;
 		out->never += r.s.state < 0;

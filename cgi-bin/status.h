@@ -21,8 +21,9 @@ struct status_list {
 
 /* Every configured stream, down first, then never probed, then up, each by name; only rows
  * matching q (case-insensitive substring of the name) and state ("up", "down", "never", "")
- * are kept. 0, or -1 after ui_error. */
-int status_load(struct web *w, const char *q, const char *state, struct status_list *out);
+ * are kept. Uptime covers the 24 h before until_ms. 0, or -1 after ui_error. */
+int status_load(struct web *w, const char *q, const char *state, int64_t until_ms,
+		struct status_list *out);
 void status_free(struct status_list *l);
 
 /* The last STATUS_RECENT heartbeats of a row, newest first, into beats; returns the count.

@@ -1,107 +1,228 @@
-/* ui-dashboard.c - GET /: every stream, down first, with state, since, latency, uptime, the bar
- * of recent heartbeats and the thumbnail. ?q= filters by name, ?state=up|down|never.
- * Outcomes: 200 page; 400 bad filter; 503 database unreadable. */
+/* ui-dashboard.c - GET /: counts, then every stream, down first, 200 a page (?page=N), with
+ * state, since, latency, uptime, a bar of recent heartbeats and the thumbnail; ?q= filters by
+ * name, ?state=up|down|never. When the list has more than one page, every down stream is named
+ * at the top of each page, so no problem hides on a later page.
+ * The streams part is rendered without user data and kept per worker (cache.h); the page
+ * around it (user, CSRF token, filter form) is rendered per request.
+ * Outcomes: 200 page; 304 unchanged (If-None-Match); 400 bad filter or page; 404 page beyond
+ * the last; 503 database unreadable. */
 #include <ClearSilver/ClearSilver.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cache.h"
 #include "status.h"
 
+#define PAGE_ROWS 200
+#define BAR_PX 4 /* per heartbeat, as the old one-span-per-beat bar */
+
 struct dash {
+	struct web *w;
 	struct status_list list;
 	const char *q, *state;
+	long long page, pages;
+	int64_t until;          /* end of the uptime window (cache.h) */
+	const char *live;       /* the rendered streams part, for the page around it */
 };
 
+static void set_times(struct web *w, HDF *hdf, const char *p, const struct status_row *r)
+{
+	char key[128], when[64];
+#define SET(field, value) (snprintf(key, sizeof key, "%s.%s", p, field), hdf_set_value(hdf, key, value))
+	if (r->s.state >= 0) {
+		web_time(w, r->s.last_ms, when, sizeof when);
+		SET("Checked", when);
+		web_time(w, r->s.since_ms, when, sizeof when);
+		SET("SinceAt", when);
+		snprintf(when, sizeof when, "%lld", (long long)r->s.since_ms);
+		SET("SinceMs", when);
+	}
+	if (r->thumb_mtime_ms) {
+		web_time(w, r->thumb_mtime_ms, when, sizeof when);
+		SET("ThumbAt", when);
+		snprintf(when, sizeof when, "%lld", (long long)r->thumb_mtime_ms);
+		SET("ThumbMs", when);
+	}
+#undef SET
+}
+
+/* Absolute times only ("since" and thumbnail ages become relative in app.js): the part stays
+ * right while cached. */
 static void set_row(struct web *w, HDF *hdf, const char *p, const struct status_row *r)
 {
-	char key[128], when[64], dur[64];
-	int64_t now = web_now_ms();
+	char key[128], text[64];
 #define SET(field, value) (snprintf(key, sizeof key, "%s.%s", p, field), hdf_set_value(hdf, key, value))
 #define SETI(field, value) (snprintf(key, sizeof key, "%s.%s", p, field), hdf_set_int_value(hdf, key, value))
 	SET("Name", r->s.name);
 	SET("State", status_state_name(r->s.state));
-	SETI("Id", (int)r->s.id);
 	SETI("Enabled", r->enabled);
-	if (r->s.state >= 0) {
-		web_time(w, r->s.last_ms, when, sizeof when);
-		SET("Checked", when);
-		web_duration(now - r->s.since_ms, dur, sizeof dur);
-		SET("Since", dur);
-		web_time(w, r->s.since_ms, when, sizeof when);
-		SET("SinceAt", when);
-	}
+	set_times(w, hdf, p, r);
 	if (r->s.latency_ms >= 0)
 		SETI("Latency", r->s.latency_ms);
 	if (r->s.uptime_24h >= 0) {
-		snprintf(dur, sizeof dur, "%.1f", r->s.uptime_24h);
-		SET("Uptime", dur);
+		snprintf(text, sizeof text, "%.1f", r->s.uptime_24h);
+		SET("Uptime", text);
 	}
 	SET("Error", r->s.error);
 	SET("Message", r->s.message);
 	if (r->s.codec[0]) {
-		snprintf(dur, sizeof dur, "%s %dx%d", r->s.codec, r->s.width, r->s.height);
-		SET("Video", dur);
-	}
-	if (r->thumb_mtime_ms) {
-		web_duration(now - r->thumb_mtime_ms, dur, sizeof dur);
-		SET("ThumbAge", dur);
+		snprintf(text, sizeof text, "%s %dx%d", r->s.codec, r->s.width, r->s.height);
+		SET("Video", text);
 	}
 #undef SET
 #undef SETI
 }
 
-static void set_beats(struct web *w, HDF *hdf, const char *p, const struct status_row *r)
+/* The bar: one SVG, a path of runs for up and one for down, oldest on the left. A title per
+ * heartbeat made 3 KB a row; the stream's page has the details. */
+static void set_bar(struct web *w, HDF *hdf, const char *p, const struct status_row *r)
 {
 	struct beat beats[STATUS_RECENT];
-	size_t n = status_recent(w, r, beats);
-	char key[160], when[64], title[512];
-	/* Oldest on the left, as a timeline reads. */
-	for (size_t i = 0; i < n; i++) {
-		const struct beat *b = &beats[n - 1 - i];
-		web_time(w, b->ts_ms, when, sizeof when);
-		if (b->up)
-			snprintf(title, sizeof title, "%s up, %d ms", when, b->latency_ms);
-		else
-			snprintf(title, sizeof title, "%s down: %s: %s", when, b->error, b->message);
-		snprintf(key, sizeof key, "%s.Beats.%zu.Up", p, i);
-		hdf_set_int_value(hdf, key, b->up);
-		snprintf(key, sizeof key, "%s.Beats.%zu.Title", p, i);
-		hdf_set_value(hdf, key, title);
+	size_t n = status_recent(w, r, beats), ups = 0;
+	struct buf path[2] = { { 0 }, { 0 } };
+	char key[128], title[96];
+	for (size_t i = 0; i < n;) {
+		size_t run = 1;
+		int up = beats[n - 1 - i].up != 0;
+		while (i + run < n && (beats[n - 1 - i - run].up != 0) == up)
+			run++;
+		buf_printf(&path[up], "M%zu .5h%zu", i, run);
+		ups += up ? run : 0;
+		i += run;
 	}
+	snprintf(title, sizeof title, "last %zu heartbeats: %zu up, %zu down", n, ups, n - ups);
+	snprintf(key, sizeof key, "%s.Bar.N", p);
+	hdf_set_int_value(hdf, key, (int)n);
+	snprintf(key, sizeof key, "%s.Bar.Title", p);
+	hdf_set_value(hdf, key, title);
+	snprintf(key, sizeof key, "%s.Bar.Up", p);
+	hdf_set_value(hdf, key, path[1].p ? path[1].p : "");
+	snprintf(key, sizeof key, "%s.Bar.Down", p);
+	hdf_set_value(hdf, key, path[0].p ? path[0].p : "");
+	buf_free(&path[0]);
+	buf_free(&path[1]);
 }
 
-static int fill_dashboard(struct web *w, HDF *hdf, void *ctx)
+/* Every down stream of the filtered list (they sort first), when paging could hide some. */
+static size_t set_problems(HDF *hdf, const struct dash *d)
+{
+	char key[64];
+	size_t n = 0;
+	while (n < d->list.n && d->list.rows[n].s.state == 0)
+		n++;
+	for (size_t i = 0; d->pages > 1 && i < n; i++) {
+		snprintf(key, sizeof key, "Problems.%zu.Name", i);
+		hdf_set_value(hdf, key, d->list.rows[i].s.name);
+		snprintf(key, sizeof key, "Problems.%zu.Error", i);
+		hdf_set_value(hdf, key, d->list.rows[i].s.error);
+		snprintf(key, sizeof key, "Problems.%zu.Message", i);
+		hdf_set_value(hdf, key, d->list.rows[i].s.message);
+	}
+	return n;
+}
+
+static int fill_live(HDF *hdf, void *ctx)
 {
 	struct dash *d = ctx;
+	struct web *w = d->w;
+	size_t first = (size_t)(d->page - 1) * PAGE_ROWS, last = first + PAGE_ROWS;
 	char p[32];
+	if (last > d->list.n)
+		last = d->list.n;
 	hdf_set_int_value(hdf, "Counts.Up", d->list.up);
 	hdf_set_int_value(hdf, "Counts.Down", d->list.down);
 	hdf_set_int_value(hdf, "Counts.Never", d->list.never);
-	hdf_set_int_value(hdf, "Counts.Total", (int)w->cfg.nstreams);
+	hdf_set_int_value(hdf, "Counts.Total", (int)w->cfg->nstreams);
 	hdf_set_int_value(hdf, "Counts.Shown", (int)d->list.n);
-	hdf_set_int_value(hdf, "Refresh", w->cfg.heartbeat_seconds);
-	hdf_set_value(hdf, "Timezone", w->cfg.timezone);
+	hdf_set_int_value(hdf, "Refresh", w->cfg->heartbeat_seconds);
+	hdf_set_value(hdf, "Timezone", w->cfg->timezone);
 	hdf_set_value(hdf, "Filter.Q", d->q);
 	hdf_set_value(hdf, "Filter.State", d->state);
-	for (size_t i = 0; i < d->list.n; i++) {
-		snprintf(p, sizeof p, "Streams.%zu", i);
+	hdf_set_int_value(hdf, "Paging.Page", (int)d->page);
+	hdf_set_int_value(hdf, "Paging.Pages", (int)d->pages);
+	hdf_set_int_value(hdf, "Paging.First", (int)first + 1);
+	hdf_set_int_value(hdf, "Paging.Last", (int)last);
+	hdf_set_int_value(hdf, "Paging.Down", (int)set_problems(hdf, d));
+	hdf_set_int_value(hdf, "Bar.Max", STATUS_RECENT);
+	hdf_set_int_value(hdf, "Bar.Width", STATUS_RECENT * BAR_PX);
+	for (size_t i = first; i < last; i++) {
+		snprintf(p, sizeof p, "Streams.%zu", i - first);
 		set_row(w, hdf, p, &d->list.rows[i]);
-		set_beats(w, hdf, p, &d->list.rows[i]);
+		set_bar(w, hdf, p, &d->list.rows[i]);
 	}
 	return 0;
 }
 
+/* The streams part into out: 0, or -1 after ui_error. */
+static int render_live(struct web *w, struct dash *d, struct buf *out)
+{
+	if (status_load(w, d->q, d->state, d->until, &d->list) < 0)
+		return -1;
+	d->pages = ((long long)d->list.n + PAGE_ROWS - 1) / PAGE_ROWS;
+	if (d->pages < 1)
+		d->pages = 1;
+	int rc = -1;
+	if (d->page > d->pages)
+		ui_error(w, 404, "no page %lld: the list has %lld", d->page, d->pages);
+	else if (render_fragment("dashboard-live.cs", fill_live, d, out) < 0)
+		ui_error(w, 500, "the dashboard did not render (see the error log)");
+	else
+		rc = 0;
+	status_free(&d->list);
+	return rc;
+}
+
+static int fill_page(struct web *w, HDF *hdf, void *ctx)
+{
+	const struct dash *d = ctx;
+	(void)w;
+	hdf_set_value(hdf, "Filter.Q", d->q);
+	hdf_set_value(hdf, "Filter.State", d->state);
+	hdf_set_value(hdf, "Live", d->live);
+	return 0;
+}
+
+/* The page's ETag: the streams part's, and everything the page around it shows. */
+static void page_etag(const struct web *w, const struct dash *d, const char *live_etag,
+		      char out[CACHE_ETAG])
+{
+	char flags[64];
+	snprintf(flags, sizeof flags, "%d/%d/%lld", (int)w->user.role, w->user.must_change, d->page);
+	const char *parts[] = { live_etag, w->user.name, flags, w->csrf, d->q, d->state };
+	cache_etag_of(parts, sizeof parts / sizeof parts[0], out);
+}
+
 void ui_dashboard(struct web *w)
 {
-	struct dash d = { .q = "", .state = "" };
+	struct dash d = { .w = w, .q = "", .state = "" };
+	struct buf key = { 0 }, fresh = { 0 };
+	const struct buf *live;
+	const char *live_etag;
+	char etag[CACHE_ETAG];
 	if (input_text(&w->req.query, "q", 64, &d.q) < 0 || input_text(&w->req.query, "state", 8, &d.state) < 0 ||
-	    (*d.state && strcmp(d.state, "up") && strcmp(d.state, "down") && strcmp(d.state, "never"))) {
-		ui_error(w, 400, "filter: q is up to 64 characters, state is up, down or never");
+	    (*d.state && strcmp(d.state, "up") && strcmp(d.state, "down") && strcmp(d.state, "never")) ||
+	    input_int(&w->req.query, "page", 1, 1000000, 1, &d.page) < 0) {
+		ui_error(w, 400, "filter: q is up to 64 characters, state is up, down or never, page a number from 1");
 		return;
 	}
-	if (status_load(w, d.q, d.state, &d.list) < 0)
-		return;
-	res_header(w, "Cache-Control: no-store");
-	render(w, "dashboard.cs", "Dashboard", fill_dashboard, &d);
-	status_free(&d.list);
+	d.until = cache_key_base(w, &key);
+	buf_printf(&key, "dashboard|page=%lld|state=%s|q=%s", d.page, d.state, d.q); /* q last: it may hold '|' */
+	if (!(live = cache_get(key.p, &live_etag))) {
+		if (render_live(w, &d, &fresh) < 0)
+			goto end;
+		live_etag = cache_put(key.p, &fresh);
+		live = &fresh;
+	}
+	if (!live_etag)
+		res_header(w, "Cache-Control: no-store");
+	else {
+		page_etag(w, &d, live_etag, etag);
+		if (cache_not_modified(w, etag))
+			goto end;
+	}
+	d.live = live->p ? live->p : "";
+	render(w, "dashboard.cs", "Dashboard", fill_page, &d);
+end:
+	buf_free(&key);
+	buf_free(&fresh);
 }

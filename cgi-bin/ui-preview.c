@@ -67,7 +67,7 @@ static int lock_stream(const char *lock_path, int64_t deadline_ms)
 static int probe_to_cache(struct web *w, const struct stream_conf *s, const char *cache_path)
 {
 	struct probe_request req = { .url = s->url, .transport = s->transport,
-				     .timeout_ms = config_stream_timeout(&w->cfg, s) * 1000, .keep_frame = 1 };
+				     .timeout_ms = config_stream_timeout(w->cfg, s) * 1000, .keep_frame = 1 };
 	struct probe_result res;
 	uint8_t *jpg = NULL;
 	size_t len = 0;
@@ -97,7 +97,7 @@ void ui_preview(struct web *w, const char *name)
 	/* Keyed by the name, not the database id: a stream just added has no id yet. */
 	hash_sha256_hex(name, strlen(name), key);
 	key[16] = '\0';
-	snprintf(dir, sizeof dir, "%s/preview", w->cfg.data_dir);
+	snprintf(dir, sizeof dir, "%s/preview", w->cfg->data_dir);
 	snprintf(lock_path, sizeof lock_path, "%s/%s.lock", dir, key);
 	snprintf(cache_path, sizeof cache_path, "%s/%s.jpg", dir, key);
 	if (file_mkdirs(dir, err, sizeof err) < 0) {
@@ -105,7 +105,7 @@ void ui_preview(struct web *w, const char *name)
 		return;
 	}
 	/* Waiters give up one deadline after the holder's probe would have ended. */
-	int64_t deadline = web_now_ms() + 2LL * config_stream_timeout(&w->cfg, s) * 1000;
+	int64_t deadline = web_now_ms() + 2LL * config_stream_timeout(w->cfg, s) * 1000;
 	int fd = lock_stream(lock_path, deadline);
 	if (fd < 0) {
 		ui_error(w, 504, "another preview of '%s' is still running", name);
@@ -126,7 +126,7 @@ void ui_thumb(struct web *w, const char *name)
 		ui_error(w, 404, "no stream named '%s'", name);
 		return;
 	}
-	snprintf(path, sizeof path, "%s/thumbs/%lld.jpg", w->cfg.data_dir, (long long)id);
+	snprintf(path, sizeof path, "%s/thumbs/%lld.jpg", w->cfg->data_dir, (long long)id);
 	if (send_file(w, path) < 0) {
 		ui_error(w, 404, "no thumbnail of '%s' yet", name);
 		return;

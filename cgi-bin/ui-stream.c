@@ -37,7 +37,7 @@ static void set_uptime(struct web *w, HDF *hdf, const char *key, int64_t id, int
 /* The chart: per 5-minute bucket the worst (highest) latency, and red marks where it was down. */
 static void set_chart(struct web *w, HDF *hdf, int64_t id)
 {
-	size_t cap = (size_t)(DAY_MS / 1000 / w->cfg.heartbeat_seconds) + 100, n = 0;
+	size_t cap = (size_t)(DAY_MS / 1000 / w->cfg->heartbeat_seconds) + 100, n = 0;
 	struct beat *b = calloc(cap, sizeof *b);
 	int worst[CHART_BUCKETS], down[CHART_BUCKETS], max = 1;
 	int64_t now = web_now_ms(), start = now - DAY_MS;
@@ -135,7 +135,7 @@ static int fill_history(struct web *w, HDF *hdf, void *ctx)
 {
 	const struct history *h = ctx;
 	hdf_set_value(hdf, "Stream.Name", h->s->name);
-	hdf_set_value(hdf, "Timezone", w->cfg.timezone);
+	hdf_set_value(hdf, "Timezone", w->cfg->timezone);
 	set_uptime(w, hdf, "Uptime.Day", h->id, DAY_MS);
 	set_uptime(w, hdf, "Uptime.Week", h->id, 7 * DAY_MS);
 	set_uptime(w, hdf, "Uptime.Month", h->id, 30 * DAY_MS);

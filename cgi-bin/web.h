@@ -8,6 +8,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "config_cache.h"
 #include "store.h"
 
 struct buf {
@@ -35,6 +36,7 @@ struct request {
 	char remote_addr[64];
 	int https;
 	char authorization[1024];
+	char if_none_match[512];    /* ETags the client holds, for a 304 */
 	int body_too_large;
 };
 
@@ -43,15 +45,16 @@ struct response {
 	char content_type[64];
 	struct buf headers;         /* extra "Name: value\r\n" lines */
 	struct buf body;
+	const struct buf *kept_body; /* when set, sent instead of body: a cached one, not copied */
 };
 
 struct web {
 	struct request req;
 	struct response res;
 	const char *config_path;
-	struct config cfg;
-	int have_cfg;
-	struct store *st;
+	const struct config *cfg;   /* NULL until loaded; owned by config_cache.c, never freed here */
+	char cfg_id[CONFIG_CACHE_ID]; /* the file's identity: part of the response cache keys */
+	struct store *st;           /* owned by store_keep.c, never closed here */
 	struct auth_user user;
 	int authed;                 /* 1: session, 2: API token or Basic */
 	char token[AUTH_TOKEN_HEX + 1]; /* session cookie value when authed by session */
@@ -87,6 +90,10 @@ void render_init(const char *dir);
 struct _hdf;
 int render(struct web *w, const char *template_name, const char *title,
 	   int (*fill)(struct web *w, struct _hdf *hdf, void *ctx), void *ctx);
+/* Renders a part of a page into out from only what fill sets: no user, no CSRF token, so the
+ * result may be shared between users (cache.h). 0, or -1 (logged). */
+int render_fragment(const char *template_name, int (*fill)(struct _hdf *hdf, void *ctx), void *ctx,
+		    struct buf *out);
 
 /* Formats UTC ms in the configured timezone ("2026-11-25 14:03:07"). */
 void web_time(const struct web *w, int64_t ms, char *out, size_t outlen);

@@ -1,61 +1,57 @@
-// StreamPulse dashboard: refresh the table from /api/streams every heartbeat, without a reload.
-// Only textContent and attributes are set: names and messages never become markup.
+// StreamPulse dashboard: relative times ("3 h 12 min", "5 s ago") from the absolute ones the
+// server sends, and a refresh every heartbeat without a reload: the page is fetched again
+// (a 304 when nothing changed: the browser revalidates its ETag) and its streams part swapped
+// in. That part comes from our own server, escaped there as on the first load; nothing here
+// turns names or messages into markup.
 (function () {
   'use strict';
+  var live = document.getElementById('live');
+  if (!live) return;
   var summary = document.getElementById('summary');
-  var table = document.getElementById('streams');
-  if (!summary || !table || !window.fetch) return;
-  var every = Math.max(2, parseInt(summary.getAttribute('data-refresh'), 10) || 15) * 1000;
+  var every = Math.max(2, parseInt(summary && summary.getAttribute('data-refresh'), 10) || 15) * 1000;
+  var etag = null;
 
-  function text(row, cls, value) {
-    var cell = row.querySelector('.' + cls);
-    if (cell) cell.textContent = value;
+  function duration(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    if (s < 60) return s + ' s';
+    if (s < 3600) return Math.floor(s / 60) + ' min';
+    if (s < 86400) return Math.floor(s / 3600) + ' h ' + Math.floor(s % 3600 / 60) + ' min';
+    return Math.floor(s / 86400) + ' d ' + Math.floor(s % 86400 / 3600) + ' h';
   }
 
-  function updateRow(row, s) {
-    row.className = 'state-' + s.state;
-    var pill = document.createElement('span');
-    pill.className = 'pill ' + s.state;
-    pill.textContent = s.state;
-    var state = row.querySelector('.state');
-    state.textContent = '';
-    state.appendChild(pill);
-    if (s.state === 'down') {
-      var reason = document.createElement('span');
-      reason.className = 'reason';
-      reason.textContent = s.error + ': ' + s.message;
-      state.appendChild(document.createElement('br'));
-      state.appendChild(reason);
+  // <time class="for|ago" data-ms="UTC ms">: the server wrote the local time; show the span.
+  function relabel() {
+    var now = Date.now(), times = live.querySelectorAll('time[data-ms]');
+    for (var i = 0; i < times.length; i++) {
+      var t = times[i], ms = parseInt(t.getAttribute('data-ms'), 10);
+      if (isNaN(ms)) continue;
+      t.textContent = duration(now - ms) + (t.className === 'ago' ? ' ago' : '');
     }
-    text(row, 'latency', s.latency_ms !== undefined ? s.latency_ms + ' ms' : '');
-    text(row, 'checked', s.last_local || '');
-    text(row, 'uptime', s.uptime_24h !== undefined ? s.uptime_24h.toFixed(1) + ' %' : '');
-    var bar = row.querySelector('.bar');
-    bar.textContent = '';
-    for (var i = s.recent.length - 1; i >= 0; i--) {
-      var b = s.recent[i], span = document.createElement('span');
-      span.className = b.up ? 'b-up' : 'b-down';
-      span.title = new Date(b.ts_ms).toISOString() + (b.up ? ' up, ' + b.latency_ms + ' ms' : ' down: ' + b.error + ': ' + b.message);
-      bar.appendChild(span);
-    }
+  }
+
+  function swap(html) {
+    var next = new DOMParser().parseFromString(html, 'text/html').getElementById('live');
+    if (!next) { window.location.reload(); return; } // e.g. the session ended: the login page
+    next = document.adoptNode(next);
+    live.parentNode.replaceChild(next, live);
+    live = next;
   }
 
   function refresh() {
-    fetch('/api/streams' + window.location.search, { credentials: 'same-origin' })
-      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(function (data) {
-        var rows = table.querySelectorAll('tbody tr');
-        if (rows.length !== data.streams.length) { window.location.reload(); return; }
-        for (var i = 0; i < rows.length; i++) {
-          if (rows[i].getAttribute('data-name') !== data.streams[i].name) { window.location.reload(); return; }
-          updateRow(rows[i], data.streams[i]);
-        }
-        document.getElementById('count-up').textContent = data.counts.up + ' up';
-        document.getElementById('count-down').textContent = data.counts.down + ' down';
-        document.getElementById('count-never').textContent = data.counts.never + ' never probed';
+    if (!window.fetch || !window.DOMParser) return;
+    fetch(window.location.pathname + window.location.search, { credentials: 'same-origin', cache: 'no-cache' })
+      .then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        var tag = r.headers.get('ETag');
+        if (tag && tag === etag) return null;
+        etag = tag;
+        return r.text();
       })
+      .then(function (html) { if (html !== null) swap(html); })
       .catch(function () { /* keep the last good view; the next tick tries again */ })
-      .then(function () { setTimeout(refresh, every); });
+      .then(function () { relabel(); setTimeout(refresh, every); });
   }
+  relabel();
+  setInterval(relabel, 1000);
   setTimeout(refresh, every);
 })();

@@ -64,7 +64,18 @@ check_eq "API name round-trips exactly" "$XSS_NAME" "$(jq -r '.streams[] | selec
 check_eq "API message round-trips exactly" '"><img src=x onerror=alert(1)>' "$(jq -r '.streams[] | select(.name == "Hostile message") | .message' "$WEB_BODY")"
 check "API escapes < in JSON strings or keeps it inside a string" jq -e '.streams | length == 5' "$WEB_BODY"
 check_eq "API states" "down,down,never,up,up" "$(jq -r '[.streams[].state] | sort | join(",")' "$WEB_BODY")"
-check_match "recent heartbeats in the API" '"recent":\[\{"ts_ms":' "$json"
+check "the list carries no per-stream history (that is /heartbeats)" bash -c "! grep -q '\"recent\"' '$WEB_BODY'"
+check_match "API times are absolute UTC ms" '"last_ms":[0-9]{13}' "$json"
+# A new heartbeat batch from the monitor is seen at once, whatever the workers kept.
+last=$(jq -r '.streams[] | select(.name == "Lobby") | .last_ms' "$WEB_BODY")
+etag=$(sed -n 's/^ETag: *//Ip' "$WEB_HEADERS" | tr -d '\r')
+newer() {
+	web_get "$J" /api/streams >/dev/null
+	[ "$(jq -r '.streams[] | select(.name == "Lobby") | .last_ms' "$WEB_BODY")" -gt "$last" ]
+}
+check "the monitor's next write shows in the API (cache follows the data)" wait_for "newer Lobby heartbeat" 10 newer
+web_get "$J" /api/streams >/dev/null
+check "with a new ETag" bash -c "! grep -qiF 'ETag: $etag' '$WEB_HEADERS'"
 
 web_get "$J" /stream/Lobby >/dev/null
 

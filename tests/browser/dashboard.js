@@ -27,11 +27,11 @@ async function main() {
     seen.upColor = await page.locator('tr.state-up .pill').first().evaluate((e) => getComputedStyle(e).backgroundColor);
     seen.downColor = await page.locator('tr.state-down .pill').first().evaluate((e) => getComputedStyle(e).backgroundColor);
     seen.thumbs = await page.locator('td.thumb img').count();
-    // The page refreshes itself from the API: the bar of the up stream grows without a reload.
+    // The page refreshes itself (fetches its streams part again): the up stream's bar grows without a reload.
     const bar = page.locator('tr.state-up td.bar').first();
-    seen.barBefore = await bar.locator('span').count();
+    seen.barBefore = Number(await bar.locator("svg.bar").getAttribute("data-n"));
     await page.waitForTimeout((Number(refreshSeconds) * 2 + 1) * 1000);
-    seen.barAfter = await bar.locator('span').count();
+    seen.barAfter = Number(await bar.locator("svg.bar").getAttribute("data-n"));
     await page.screenshot({ path: outDir + '/dashboard.png', fullPage: true });
     await Promise.all([page.waitForNavigation(), page.locator('tr.state-up td.name a').first().click()]);
     seen.historyPath = new URL(page.url()).pathname;
