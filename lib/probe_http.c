@@ -9,6 +9,7 @@
 #include "frame.h"
 #include "multipart.h"
 #include "probe.h"
+#include "probe_log.h"
 #include "slots.h"
 
 enum body_kind { BODY_UNKNOWN, BODY_MULTIPART, BODY_JPEG, BODY_OTHER, BODY_ERROR_STATUS };
@@ -25,6 +26,7 @@ struct transfer {
 	char *buf;
 	size_t len, cap;
 	size_t part_off, part_len;
+	size_t searched;             /* multipart: how far the part's end was looked for */
 	int found;                   /* a whole image is in buf[part_off..] */
 	enum probe_class fail;       /* set when the write callback stopped the transfer */
 	char fail_msg[160];
@@ -86,7 +88,7 @@ static void scan_multipart(struct transfer *t)
 	char err[128];
 	enum multipart_status s = multipart_first_part(t->buf, t->len, t->boundary,
 						       PROBE_MAX_IMAGE_BYTES, &t->part_off,
-						       &t->part_len, err, sizeof err);
+						       &t->part_len, &t->searched, err, sizeof err);
 	if (s == MULTIPART_FOUND)
 		t->found = 1;
 	else if (s == MULTIPART_TOO_LARGE)
@@ -133,6 +135,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *opaque)
 	if (n >= 5 && !strncmp(data, "HTTP/", 5)) {
 		t->kind = BODY_UNKNOWN;
 		t->len = 0;
+		t->searched = 0;
 	}
 	return n;
 }
@@ -218,10 +221,17 @@ struct jpeg_call {
 	int rc;
 };
 
+/* Runs on a decode thread: FFmpeg's reason ("overread", "picture size invalid") is captured
+ * there and added to the message. */
 static void decode_jpeg_task(void *arg)
 {
 	struct jpeg_call *c = arg;
-	c->rc = frame_decode_jpeg(c->img, c->len, c->frame, c->err, c->errlen);
+	char why[128], err[160];
+	probe_log_capture(why, sizeof why);
+	c->rc = frame_decode_jpeg(c->img, c->len, c->frame, err, sizeof err);
+	probe_log_capture(NULL, 0);
+	if (c->rc < 0)
+		snprintf(c->err, c->errlen, why[0] ? "%s (%s)" : "%s", err, why);
 }
 
 static void decode_image(struct transfer *t, struct probe_result *res, int64_t start_us)
