@@ -16,6 +16,8 @@ enum body_kind { BODY_UNKNOWN, BODY_MULTIPART, BODY_JPEG, BODY_OTHER, BODY_ERROR
 
 /* Most of an error page we keep reading so curl can finish an auth round trip. */
 #define ERROR_BODY_LIMIT 65536
+/* Most of a body we hold: the largest image plus its part headers. */
+#define BODY_LIMIT (PROBE_MAX_IMAGE_BYTES + 65536)
 
 struct transfer {
 	CURL *curl;
@@ -39,6 +41,8 @@ static int append(struct transfer *t, const char *data, size_t n)
 		size_t cap = t->cap ? t->cap : 65536;
 		while (cap < t->len + n)
 			cap *= 2;
+		if (cap > BODY_LIMIT)
+			cap = BODY_LIMIT; /* doubling past it would hold 32 MB for a 16 MB limit */
 		char *nb = realloc(t->buf, cap);
 		if (!nb)
 			return -1;
@@ -110,7 +114,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *opaque)
 		t->len += n; /* discarded; only counted */
 		return t->len > ERROR_BODY_LIMIT ? 0 : n;
 	}
-	if (t->len + n > PROBE_MAX_IMAGE_BYTES + 65536) {
+	if (t->len + n > BODY_LIMIT) {
 		stop_with(t, PROBE_TOO_LARGE, "image larger than 16 MB");
 		return 0;
 	}
