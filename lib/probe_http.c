@@ -185,6 +185,20 @@ static void classify_status(struct transfer *t, struct probe_result *res)
 		probe_fail(res, PROBE_PROTOCOL, "HTTP %ld", status);
 }
 
+/* Connected to an https:// camera but the handshake never finished: the peer may speak plain
+ * HTTP on that port, or hang; saying so points at the URL's scheme. */
+static int tls_stalled(struct transfer *t)
+{
+	char *scheme = NULL;
+	long connects = 0;
+	curl_off_t tls_us = 0;
+	/* CONNECT_TIME stays 0 until TLS is done too (curl 7.88): count connections instead */
+	curl_easy_getinfo(t->curl, CURLINFO_SCHEME, &scheme);
+	curl_easy_getinfo(t->curl, CURLINFO_NUM_CONNECTS, &connects);
+	curl_easy_getinfo(t->curl, CURLINFO_APPCONNECT_TIME_T, &tls_us);
+	return scheme && !strcasecmp(scheme, "https") && connects > 0 && tls_us == 0;
+}
+
 static void classify_curl_error(struct transfer *t, CURLcode rc, const char *errbuf,
 				struct probe_result *res)
 {
@@ -202,7 +216,8 @@ static void classify_curl_error(struct transfer *t, CURLcode rc, const char *err
 			probe_fail(res, PROBE_REFUSED, "cannot connect: %s", why);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
-		probe_fail(res, PROBE_TIMEOUT, "no image within %d ms", t->req->timeout_ms);
+		probe_fail(res, PROBE_TIMEOUT, "%s within %d ms", tls_stalled(t) ?
+			   "TLS handshake not done" : "no image", t->req->timeout_ms);
 		break;
 	case CURLE_TOO_MANY_REDIRECTS:
 	case CURLE_UNSUPPORTED_PROTOCOL:

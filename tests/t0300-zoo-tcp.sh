@@ -9,12 +9,12 @@ Z="127.0.0.1:$HOSTILE_PORT"
 
 zoo_check "RTSP, silent peer" timeout 'no RTSP answer within 3000 ms' "rtsp://$Z/tcp/silent"
 zoo_check "HTTP, silent peer" timeout 'no image within 3000 ms' "http://$Z/tcp/silent"
-zoo_check "RTSP, peer hangs up" protocol '' "rtsp://$Z/tcp/close"
+zoo_check "RTSP, peer hangs up" protocol 'RTSP setup failed' "rtsp://$Z/tcp/close"
 zoo_check "HTTP, peer hangs up" protocol 'Empty reply' "http://$Z/tcp/close"
 zoo_check "RTSP, slowloris" timeout 'no RTSP answer within 3000 ms' "rtsp://$Z/tcp/slowloris"
 zoo_check "HTTP, slowloris" timeout 'no image within 3000 ms' "http://$Z/tcp/slowloris"
-zoo_check "HTTPS, TLS handshake stalls" timeout '' "https://$Z/tls"
-zoo_check "RTSPS, TLS handshake stalls" timeout '' "rtsps://$Z/tls"
+zoo_check "HTTPS, TLS handshake stalls" timeout 'TLS handshake not done within 3000 ms' "https://$Z/tls"
+zoo_check "RTSPS, TLS handshake stalls" timeout 'no RTSP answer within 3000 ms' "rtsps://$Z/tls"
 check "the server saw the TLS handshakes" grep -q '^TLS$' "$HOSTILE_LOG"
 zoo_table
 finish
