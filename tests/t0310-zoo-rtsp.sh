@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Zoo of misbehaving cameras, RTSP: broken replies, SDPs without video (empty, 10 MB, audio
-# only), endless 401s and redirects, RTP that never comes, random payloads and corrupt H.264.
+# only), an SDP claiming 2 GB, endless 401s and redirects, RTP that never comes, random
+# payloads and corrupt H.264.
 # Each probe names the failure within its deadline, without a crash, in bounded memory.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/zoo.sh"
@@ -13,6 +14,9 @@ zoo_ok "clean clip (control)" "$Z/clip"
 zoo_check "garbage status line" protocol 'RTSP setup failed' "$Z/garbage"
 zoo_check "200 with an empty SDP" protocol 'RTSP setup failed' "$Z/empty-sdp"
 zoo_check "200 with a 10 MB SDP" no_video 'no video stream' "$Z/huge-sdp"
+# FFmpeg allocated the claimed 2 GB and read until the deadline: 880 MB RSS; now refused at once.
+zoo_check "200 claiming a 2 GB SDP" protocol 'RTSP setup failed' "$Z/endless-sdp"
+check_lt "2 GB SDP: over in under a second ($LAST_ELAPSED_MS ms)" "$LAST_ELAPSED_MS" 1000
 zoo_check "SDP with audio only" no_video 'no video stream' "$Z/audio-only"
 zoo_check "401 forever, no credentials" unauthorized 'RTSP 401' "$Z/auth-loop"
 zoo_check "401 forever, with credentials" unauthorized 'RTSP 401' "$CRED/auth-loop"

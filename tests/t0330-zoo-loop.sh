@@ -9,7 +9,7 @@ start_mjpeg
 Z="127.0.0.1:$HOSTILE_PORT"
 ZOO=(rtsp://$Z/tcp/silent http://$Z/tcp/close rtsp://$Z/tcp/slowloris http://$Z/tcp/slowloris
 	https://$Z/tls)
-for m in garbage empty-sdp huge-sdp audio-only auth-loop redirect-loop no-rtp random-rtp corrupt-h264; do
+for m in garbage empty-sdp huge-sdp endless-sdp audio-only auth-loop redirect-loop no-rtp random-rtp corrupt-h264; do
 	ZOO+=("rtsp://$Z/rtsp/$m")
 done
 for m in html no-boundary endless-part huge-part huge-part-nolen huge-jpeg sof-huge truncated-jpeg \
