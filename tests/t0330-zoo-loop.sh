@@ -7,8 +7,8 @@
 start_hostile
 start_mjpeg
 Z="127.0.0.1:$HOSTILE_PORT"
-ZOO=(rtsp://$Z/tcp/silent http://$Z/tcp/close rtsp://$Z/tcp/slowloris http://$Z/tcp/slowloris
-	https://$Z/tls)
+ZOO=("rtsp://$Z/tcp/silent" "http://$Z/tcp/close" "rtsp://$Z/tcp/slowloris" "http://$Z/tcp/slowloris"
+	"https://$Z/tls")
 for m in garbage empty-sdp huge-sdp endless-sdp audio-only auth-loop redirect-loop no-rtp random-rtp corrupt-h264; do
 	ZOO+=("rtsp://$Z/rtsp/$m")
 done
