@@ -202,7 +202,7 @@ static int tls_stalled(struct transfer *t)
 static void classify_curl_error(struct transfer *t, CURLcode rc, const char *errbuf,
 				struct probe_result *res)
 {
-	long oserr = 0;
+	long oserr = 0, status = 0;
 	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
 	curl_easy_getinfo(t->curl, CURLINFO_OS_ERRNO, &oserr);
 	switch (rc) {
@@ -220,6 +220,15 @@ static void classify_curl_error(struct transfer *t, CURLcode rc, const char *err
 			   "TLS handshake not done" : "no image", t->req->timeout_ms);
 		break;
 	case CURLE_TOO_MANY_REDIRECTS:
+		/* curl counts Digest retries as redirects: a camera answering every attempt with a
+		 * fresh stale=true challenge ends here, and that is an auth failure, not a loop. */
+		if (curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
+		    (status == 401 || status == 403)) {
+			probe_fail(res, PROBE_UNAUTHORIZED, "HTTP %ld, again after every retry", status);
+			break;
+		}
+		probe_fail(res, PROBE_PROTOCOL, "%s", why);
+		break;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		probe_fail(res, PROBE_PROTOCOL, "%s", why);
 		break;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Zoo of misbehaving cameras, HTTP: not video, multipart without a boundary, parts that never
 # end or are 50 MB, a JPEG claiming 65535x65535, a truncated JPEG, chunked encoding cut short,
-# redirects to file:// and ftp:// (refused), redirect loops (at most 3 hops followed).
+# 401 forever, redirects to file:// and ftp:// (refused), redirect loops (at most 3 hops).
 # Each probe names the failure within its deadline, without a crash, in bounded memory.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/zoo.sh"
@@ -19,6 +19,10 @@ zoo_check "a 50 MB snapshot" too_large 'image larger than 16 MB' "$Z/huge-jpeg"
 zoo_check "JPEG claiming 65535x65535" decode 'JPEG does not decode.*65535x65535' "$Z/sof-huge"
 zoo_check "truncated JPEG" decode 'JPEG does not decode' "$Z/truncated-jpeg"
 zoo_check "chunked, stops mid-chunk" protocol 'transfer closed' "$Z/chunked-stop"
+zoo_check "401 forever, no credentials" unauthorized 'HTTP 401' "$Z/auth-loop"
+# curl counted the Digest retries as redirects: this was 'protocol: Maximum (3) redirects'.
+zoo_check "401 forever, with credentials" unauthorized 'HTTP 401' "$CRED/auth-loop"
+check "the 401 line holds no password" test "${LAST_OUT/$TEST_HTTP_PASS/}" = "$LAST_OUT"
 zoo_check "redirect to file:///etc/passwd" protocol 'Protocol "file" not supported' "$Z/redirect-file"
 check "no password file content in the line" test "${LAST_OUT/root:/}" = "$LAST_OUT"
 zoo_check "redirect to ftp://" protocol 'Protocol "ftp" not supported' "$Z/redirect-ftp"

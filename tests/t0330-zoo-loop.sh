@@ -13,7 +13,7 @@ for m in garbage empty-sdp huge-sdp endless-sdp audio-only auth-loop redirect-lo
 	ZOO+=("rtsp://$Z/rtsp/$m")
 done
 for m in html no-boundary endless-part huge-part huge-part-nolen huge-jpeg sof-huge truncated-jpeg \
-	chunked-stop redirect-file redirect-ftp redirect-loop; do
+	chunked-stop auth-loop redirect-file redirect-ftp redirect-loop; do
 	ZOO+=("http://$Z/http/$m")
 done
 {
