@@ -26,6 +26,9 @@ static AVCodecContext *open_codec(const AVCodec *codec, int encoder_w, int encod
 		c->global_quality = FF_QP2LAMBDA * 5;
 	} else {
 		c->max_pixels = FRAME_MAX_PIXELS;
+		/* A JPEG cut short otherwise decodes "clean", its missing rows grey and no flag set:
+		 * explode fails on the overread. A whole JPEG that only lacks EOI still decodes. */
+		c->err_recognition |= AV_EF_EXPLODE;
 	}
 	if (avcodec_open2(c, codec, NULL) < 0)
 		avcodec_free_context(&c);

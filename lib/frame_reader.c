@@ -102,7 +102,8 @@ static int open_decoder(struct frame_reader *r, struct probe_result *res)
 /* Sends pic (NULL drains) and looks for a clean frame: 1 found, 0 not yet. */
 static int decode(struct frame_reader *r, const AVPacket *pic)
 {
-	avcodec_send_packet(r->dec, pic);
+	if (avcodec_send_packet(r->dec, pic) == AVERROR_INVALIDDATA)
+		r->stats.rejected++;
 	while (avcodec_receive_frame(r->dec, r->frame) >= 0) {
 		/* A frame predicted from a concealed one carries the damage without a flag: after
 		 * any damage only a clean keyframe makes the picture trustworthy again. Cameras

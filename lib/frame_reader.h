@@ -21,6 +21,7 @@ struct frame_reader;
 struct frame_reader_stats {
 	int packets;          /* of the video stream */
 	int concealed;        /* damaged frames skipped */
+	int rejected;         /* pictures the decoder refused as invalid data */
 	int keyframe_seen;
 };
 

@@ -77,9 +77,12 @@ static long long header_length(const char *h, size_t hlen)
 	return -1;
 }
 
-/* End of the header block starting at p: offset of the first payload byte, or 0. */
+/* End of the header block starting at p: offset of the first payload byte, or 0. Only the
+ * first HEADER_LIMIT bytes are searched: a block that does not end there is malformed. */
 static size_t headers_end(const char *p, size_t len)
 {
+	if (len > HEADER_LIMIT)
+		len = HEADER_LIMIT;
 	const char *e = find_bytes(p, len, "\r\n\r\n", 4);
 	const char *lf = find_bytes(p, len, "\n\n", 2);
 	if (e && (!lf || e < lf))
@@ -89,7 +92,7 @@ static size_t headers_end(const char *p, size_t len)
 
 enum multipart_status multipart_first_part(const char *buf, size_t len, const char *boundary,
 					   size_t max_part, size_t *off, size_t *plen,
-					   char *err, size_t errlen)
+					   size_t *searched, char *err, size_t errlen)
 {
 	const char *tok = bare_token(boundary);
 	if (!tok) {
@@ -105,8 +108,12 @@ enum multipart_status multipart_first_part(const char *buf, size_t len, const ch
 		goto more_or_error;
 	const char *hdr = line_end + 1;
 	size_t hlen = headers_end(hdr, len - (size_t)(hdr - buf));
-	if (!hlen)
-		goto more_or_error;
+	if (!hlen) {
+		if (len - (size_t)(hdr - buf) <= HEADER_LIMIT)
+			return MULTIPART_MORE;
+		snprintf(err, errlen, "multipart part headers longer than %d bytes", HEADER_LIMIT);
+		return MULTIPART_ERROR;
+	}
 	size_t start = (size_t)(hdr - buf) + hlen;
 	long long cl = header_length(hdr, hlen);
 	if (cl == -2) {
@@ -122,9 +129,13 @@ enum multipart_status multipart_first_part(const char *buf, size_t len, const ch
 		*plen = (size_t)cl;
 		return MULTIPART_FOUND;
 	}
-	const char *next = find_bytes(buf + start, len - start, tok, tlen);
-	if (!next)
+	/* The boundary may straddle the previous end of the buffer: back up by its length. */
+	size_t from = *searched > start + tlen ? *searched - tlen : start;
+	const char *next = find_bytes(buf + from, len - from, tok, tlen);
+	if (!next) {
+		*searched = len;
 		return len - start > max_part ? MULTIPART_TOO_LARGE : MULTIPART_MORE;
+	}
 	size_t end = (size_t)(next - buf);
 	while (end > start && buf[end - 1] == '-')
 		end--;

@@ -13,9 +13,12 @@ int multipart_boundary(const char *content_type, char *out, size_t outlen);
 /* Looks at the first len bytes of a body. FOUND: the first part's payload is
  * buf[*off, *off + *plen). MORE: feed more bytes. TOO_LARGE: the part exceeds max_part.
  * ERROR: err says what is malformed. The part's Content-Length is trusted when present,
- * since JPEGs can contain the boundary-like bytes and FF D9 (EXIF thumbnails). */
+ * since JPEGs can contain the boundary-like bytes and FF D9 (EXIF thumbnails).
+ * *searched (start at 0, keep between calls on the same growing buffer) remembers how far a
+ * part without Content-Length was searched for its end: each byte is searched once, not once
+ * per call, so a 16 MB part arriving in small reads costs 16 MB of searching, not terabytes. */
 enum multipart_status multipart_first_part(const char *buf, size_t len, const char *boundary,
 					   size_t max_part, size_t *off, size_t *plen,
-					   char *err, size_t errlen);
+					   size_t *searched, char *err, size_t errlen);
 
 #endif

@@ -5,6 +5,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/frame.h>
+#include <libavutil/mem.h>
 #include <libavutil/time.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,6 +48,10 @@ const char *probe_class_name(enum probe_class c)
 
 void probe_global_init(void)
 {
+	/* libavformat allocates an RTSP reply's body at the size its Content-Length claims and
+	 * reads until it is full: a camera claiming 2 GB grew a probe past 800 MB in 3 s. With
+	 * the cap the allocation fails and the DESCRIBE fails at once (as "Invalid data"). */
+	av_max_alloc(PROBE_MAX_ALLOC_BYTES);
 	avformat_network_init();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	probe_log_install();

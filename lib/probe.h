@@ -27,6 +27,10 @@ enum probe_class {
 /* Largest JPEG (snapshot or MJPEG part) we read before giving up. */
 #define PROBE_MAX_IMAGE_BYTES (16u * 1024 * 1024)
 
+/* Largest single FFmpeg allocation (av_max_alloc): above the biggest picture FRAME_MAX_PIXELS
+ * lets through, far below what a camera's claimed RTSP Content-Length can ask for. */
+#define PROBE_MAX_ALLOC_BYTES (128u * 1024 * 1024)
+
 struct probe_request {
 	const char *url;
 	enum transport transport;      /* RTSP only */

@@ -9,12 +9,15 @@
 #include "frame.h"
 #include "multipart.h"
 #include "probe.h"
+#include "probe_log.h"
 #include "slots.h"
 
 enum body_kind { BODY_UNKNOWN, BODY_MULTIPART, BODY_JPEG, BODY_OTHER, BODY_ERROR_STATUS };
 
 /* Most of an error page we keep reading so curl can finish an auth round trip. */
 #define ERROR_BODY_LIMIT 65536
+/* Most of a body we hold: the largest image plus its part headers. */
+#define BODY_LIMIT (PROBE_MAX_IMAGE_BYTES + 65536)
 
 struct transfer {
 	CURL *curl;
@@ -25,6 +28,7 @@ struct transfer {
 	char *buf;
 	size_t len, cap;
 	size_t part_off, part_len;
+	size_t searched;             /* multipart: how far the part's end was looked for */
 	int found;                   /* a whole image is in buf[part_off..] */
 	enum probe_class fail;       /* set when the write callback stopped the transfer */
 	char fail_msg[160];
@@ -37,6 +41,8 @@ static int append(struct transfer *t, const char *data, size_t n)
 		size_t cap = t->cap ? t->cap : 65536;
 		while (cap < t->len + n)
 			cap *= 2;
+		if (cap > BODY_LIMIT)
+			cap = BODY_LIMIT; /* doubling past it would hold 32 MB for a 16 MB limit */
 		char *nb = realloc(t->buf, cap);
 		if (!nb)
 			return -1;
@@ -86,7 +92,7 @@ static void scan_multipart(struct transfer *t)
 	char err[128];
 	enum multipart_status s = multipart_first_part(t->buf, t->len, t->boundary,
 						       PROBE_MAX_IMAGE_BYTES, &t->part_off,
-						       &t->part_len, err, sizeof err);
+						       &t->part_len, &t->searched, err, sizeof err);
 	if (s == MULTIPART_FOUND)
 		t->found = 1;
 	else if (s == MULTIPART_TOO_LARGE)
@@ -108,7 +114,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *opaque)
 		t->len += n; /* discarded; only counted */
 		return t->len > ERROR_BODY_LIMIT ? 0 : n;
 	}
-	if (t->len + n > PROBE_MAX_IMAGE_BYTES + 65536) {
+	if (t->len + n > BODY_LIMIT) {
 		stop_with(t, PROBE_TOO_LARGE, "image larger than 16 MB");
 		return 0;
 	}
@@ -133,6 +139,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *opaque)
 	if (n >= 5 && !strncmp(data, "HTTP/", 5)) {
 		t->kind = BODY_UNKNOWN;
 		t->len = 0;
+		t->searched = 0;
 	}
 	return n;
 }
@@ -178,10 +185,24 @@ static void classify_status(struct transfer *t, struct probe_result *res)
 		probe_fail(res, PROBE_PROTOCOL, "HTTP %ld", status);
 }
 
+/* Connected to an https:// camera but the handshake never finished: the peer may speak plain
+ * HTTP on that port, or hang; saying so points at the URL's scheme. */
+static int tls_stalled(struct transfer *t)
+{
+	char *scheme = NULL;
+	long connects = 0;
+	curl_off_t tls_us = 0;
+	/* CONNECT_TIME stays 0 until TLS is done too (curl 7.88): count connections instead */
+	curl_easy_getinfo(t->curl, CURLINFO_SCHEME, &scheme);
+	curl_easy_getinfo(t->curl, CURLINFO_NUM_CONNECTS, &connects);
+	curl_easy_getinfo(t->curl, CURLINFO_APPCONNECT_TIME_T, &tls_us);
+	return scheme && !strcasecmp(scheme, "https") && connects > 0 && tls_us == 0;
+}
+
 static void classify_curl_error(struct transfer *t, CURLcode rc, const char *errbuf,
 				struct probe_result *res)
 {
-	long oserr = 0;
+	long oserr = 0, status = 0;
 	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
 	curl_easy_getinfo(t->curl, CURLINFO_OS_ERRNO, &oserr);
 	switch (rc) {
@@ -195,9 +216,19 @@ static void classify_curl_error(struct transfer *t, CURLcode rc, const char *err
 			probe_fail(res, PROBE_REFUSED, "cannot connect: %s", why);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
-		probe_fail(res, PROBE_TIMEOUT, "no image within %d ms", t->req->timeout_ms);
+		probe_fail(res, PROBE_TIMEOUT, "%s within %d ms", tls_stalled(t) ?
+			   "TLS handshake not done" : "no image", t->req->timeout_ms);
 		break;
 	case CURLE_TOO_MANY_REDIRECTS:
+		/* curl counts Digest retries as redirects: a camera answering every attempt with a
+		 * fresh stale=true challenge ends here, and that is an auth failure, not a loop. */
+		if (curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
+		    (status == 401 || status == 403)) {
+			probe_fail(res, PROBE_UNAUTHORIZED, "HTTP %ld, again after every retry", status);
+			break;
+		}
+		probe_fail(res, PROBE_PROTOCOL, "%s", why);
+		break;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		probe_fail(res, PROBE_PROTOCOL, "%s", why);
 		break;
@@ -218,10 +249,17 @@ struct jpeg_call {
 	int rc;
 };
 
+/* Runs on a decode thread: FFmpeg's reason ("overread", "picture size invalid") is captured
+ * there and added to the message. */
 static void decode_jpeg_task(void *arg)
 {
 	struct jpeg_call *c = arg;
-	c->rc = frame_decode_jpeg(c->img, c->len, c->frame, c->err, c->errlen);
+	char why[128], err[160];
+	probe_log_capture(why, sizeof why);
+	c->rc = frame_decode_jpeg(c->img, c->len, c->frame, err, sizeof err);
+	probe_log_capture(NULL, 0);
+	if (c->rc < 0)
+		snprintf(c->err, c->errlen, why[0] ? "%s (%s)" : "%s", err, why);
 }
 
 static void decode_image(struct transfer *t, struct probe_result *res, int64_t start_us)

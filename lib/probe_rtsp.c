@@ -9,16 +9,26 @@
 #include "probe.h"
 #include "probe_log.h"
 
+/* Redirects a probe follows, as curl's CURLOPT_MAXREDIRS for HTTP. */
+#define MAX_RTSP_REDIRECTS 3
+
 struct deadline {
 	int64_t end_us;
 	const atomic_int *cancel;
 };
 
-/* FFmpeg polls this during every blocking step; it is what bounds a silent peer. */
+static int too_many_redirects(void)
+{
+	return probe_log_redirects() > MAX_RTSP_REDIRECTS;
+}
+
+/* FFmpeg polls this during every blocking step; it is what bounds a silent peer, and a camera
+ * redirecting to itself (FFmpeg would reconnect thousands of times until the deadline). */
 static int interrupted(void *opaque)
 {
 	const struct deadline *d = opaque;
-	return probe_now_us() > d->end_us || (d->cancel && atomic_load(d->cancel));
+	return probe_now_us() > d->end_us || (d->cancel && atomic_load(d->cancel)) ||
+	       too_many_redirects();
 }
 
 static int ms_since(int64_t start_us)
@@ -38,6 +48,8 @@ static void classify_open_error(struct probe_result *res, int err, const struct 
 		probe_fail(res, PROBE_NOT_FOUND, "RTSP 404: %s", why);
 	else if (err == AVERROR(ECONNREFUSED))
 		probe_fail(res, PROBE_REFUSED, "connection refused");
+	else if (too_many_redirects())
+		probe_fail(res, PROBE_PROTOCOL, "more than %d RTSP redirects", MAX_RTSP_REDIRECTS);
 	else if (strstr(log, "resolve hostname"))
 		probe_fail(res, PROBE_DNS, "%s", why);
 	else if (interrupted((void *)dl) || err == AVERROR(ETIMEDOUT) || err == AVERROR_EXIT)
@@ -61,6 +73,11 @@ static void report(struct frame_reader *r, int found, int rd, const struct deadl
 		frame_reader_result(r, res, req->keep_frame);
 	} else if (found < 0) {
 		/* the reader said why */
+	} else if (interrupted((void *)dl) && st.keyframe_seen && (st.concealed || st.rejected)) {
+		/* Video arrived but never decoded clean: a broken encoder, not a slow camera. */
+		probe_fail(res, PROBE_DECODE, "no clean video frame within %d ms (%d packets, "
+			   "%d damaged frames, %d pictures rejected)", req->timeout_ms, st.packets,
+			   st.concealed, st.rejected);
 	} else if (interrupted((void *)dl)) {
 		probe_fail(res, PROBE_TIMEOUT, "no clean video frame within %d ms (%d packets, %s)",
 			   req->timeout_ms, st.packets,

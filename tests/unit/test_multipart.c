@@ -6,7 +6,8 @@ static enum multipart_status find(const char *body, size_t len, const char *boun
 				  size_t *off, size_t *plen)
 {
 	char err[128];
-	return multipart_first_part(body, len, boundary, 1000, off, plen, err, sizeof err);
+	size_t searched = 0;
+	return multipart_first_part(body, len, boundary, 1000, off, plen, &searched, err, sizeof err);
 }
 
 int main(void)
@@ -54,5 +55,20 @@ int main(void)
 	CHECK_INT(find(junk, sizeof junk, "x", &off, &len), MULTIPART_ERROR);
 	CHECK_INT(find(junk, 100, "x", &off, &len), MULTIPART_MORE);
 	CHECK_INT(find(junk, 100, "---", &off, &len), MULTIPART_ERROR);
+
+	/* fed a byte at a time: the end boundary is found though it straddles two reads */
+	const char *bits = "--spf\r\nContent-Type: image/jpeg\r\n\r\nJPEG-JPEG-JPEG\r\n--spf\r\n";
+	enum multipart_status st = MULTIPART_MORE;
+	size_t searched = 0, n;
+	char err[128];
+	for (n = 1; n <= strlen(bits) && st == MULTIPART_MORE; n++)
+		st = multipart_first_part(bits, n, "spf", 1000, &off, &len, &searched, err, sizeof err);
+	CHECK_INT(st, MULTIPART_FOUND);
+	CHECK_INT(len, 14);
+	CHECK_INT(n - 1, strlen(bits) - 2); /* found with the boundary's last byte */
+
+	/* part headers that never end are an error, not an endless wait */
+	memcpy(junk, "--x\r\n", 5);
+	CHECK_INT(find(junk, sizeof junk, "x", &off, &len), MULTIPART_ERROR);
 	return unit_done();
 }
