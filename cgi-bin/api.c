@@ -169,19 +169,23 @@ void api_health(struct web *w)
 	send_json(w, o);
 }
 
-/* One CSV cell: quoted when needed; a leading = + - @ neutralised so spreadsheets do not run it. */
+/* A cell a spreadsheet would run as a formula (OWASP "CSV injection"): = + - @ start one, and
+ * Excel skips a leading tab or CR before looking. */
+static int csv_formula(const char *s)
+{
+	return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
+/* One CSV cell: quoted when needed; a would-be formula gets a leading ' so it stays text. */
 static void csv_cell(struct buf *b, const char *s)
 {
-	int quote = strpbrk(s, ",\"\r\n") != NULL || strchr("=+-@\t", s[0]) != NULL;
-	if (!s[0]) {
-		return;
-	}
-	if (!quote) {
+	int formula = csv_formula(s);
+	if (!formula && !strpbrk(s, ",\"\r\n")) {
 		buf_add(b, s, strlen(s));
 		return;
 	}
 	buf_add(b, "\"", 1);
-	if (strchr("=+-@\t", s[0]))
+	if (formula)
 		buf_add(b, "'", 1);
 	for (; *s; s++)
 		buf_add(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
