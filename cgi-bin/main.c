@@ -12,8 +12,10 @@
 #include "store_keep.h"
 #include "web.h"
 
-/* Larger bodies are refused: the biggest form (a 2,000-camera config) is well under it. */
-#define MAX_BODY (4 * 1024 * 1024)
+/* Larger bodies are refused (413), as nginx's client_max_body_size and lighttpd's
+ * server.max-request-size in conf/ do: the same limit whichever server (or none) is in front.
+ * The biggest form, a 2,000-camera config, is a few hundred KB. */
+#define MAX_BODY (1024 * 1024)
 
 static char *read_body(size_t *len, int *too_large)
 {
