@@ -164,6 +164,8 @@ void route_dispatch(struct web *w)
 		ui_error(w, 405, "method %s not allowed here", w->req.method);
 	} else if (w->req.body_too_large)
 		ui_error(w, 413, "request body too large");
+	else if (w->req.too_many_fields)
+		ui_error(w, 400, "too many query or form fields: more than any page of this site sends");
 	else if (load_config_and_store(w) < 0 || identify(w, m) < 0)
 		; /* error already set */
 	else if ((r->flags & LOGIN) && !w->authed)

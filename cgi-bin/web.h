@@ -38,6 +38,7 @@ struct request {
 	char authorization[1024];
 	char if_none_match[512];    /* ETags the client holds, for a 304 */
 	int body_too_large;
+	int too_many_fields;        /* query or form over request.c's MAX_FIELDS: refused (400) */
 };
 
 struct response {
