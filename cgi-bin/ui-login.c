@@ -21,11 +21,16 @@ static int fill_login(struct web *w, HDF *hdf, void *ctx)
 	return 0;
 }
 
-/* Only paths on this site: "//evil.example" or "https://..." would be an open redirect. */
+/* Only paths on this site: "//evil.example" or "https://..." would be an open redirect. No
+ * control characters either: browsers drop tabs and newlines from a URL, so "/<TAB>/evil.example"
+ * becomes "//evil.example". */
 static const char *safe_next(const char *next)
 {
-	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strpbrk(next, "\r\n"))
+	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\')
 		return "/";
+	for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return "/";
 	return next;
 }
 
