@@ -1,5 +1,6 @@
 /* render.c - ClearSilver rendering: HTML escaping on by default, the layout's common values. */
 #include <ClearSilver/ClearSilver.h>
+#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,17 @@ static void log_error(const char *template_name, NEOERR **err)
 	nerr_ignore(err);
 }
 
+/* path_escape(x): x as one URL path segment. ClearSilver's url_escape is for query strings: it
+ * turns a space into '+', which in a path stays a '+', so /stream/Dead+door was a 404. curl's
+ * escape leaves only RFC 3986 unreserved characters (space is %20, '/' is %2F). */
+static NEOERR *path_escape(const char *in, char **out)
+{
+	char *e = curl_easy_escape(NULL, in, 0);
+	*out = e ? strdup(e) : NULL;
+	curl_free(e);
+	return *out ? STATUS_OK : nerr_raise(NERR_NOMEM, "path_escape: out of memory");
+}
+
 /* Parses templates/<name> against hdf and appends the output to out. */
 static int render_hdf(const char *template_name, HDF *hdf, struct buf *out)
 {
@@ -58,6 +70,7 @@ static int render_hdf(const char *template_name, HDF *hdf, struct buf *out)
 	hdf_set_value(hdf, "hdf.loadpaths.0", template_dir());
 	snprintf(path, sizeof path, "%s/%s", template_dir(), template_name);
 	if ((err = cs_init(&cs, hdf)) == STATUS_OK && (err = cgi_register_strfuncs(cs)) == STATUS_OK &&
+	    (err = cs_register_strfunc(cs, "path_escape", path_escape)) == STATUS_OK &&
 	    (err = cs_parse_file(cs, path)) == STATUS_OK)
 		err = cs_render(cs, out, collect);
 	cs_destroy(&cs);

@@ -8,7 +8,7 @@
 </section>
 <?cs if:Problems.0.Name ?>
 <section class="problems" id="problems"><h2><?cs var:Paging.Down ?> down</h2>
-<?cs each:p = Problems ?><a href="/stream/<?cs var:url_escape(p.Name) ?>" title="<?cs var:p.Error ?>: <?cs var:p.Message ?>"><?cs var:p.Name ?></a> <?cs /each ?>
+<?cs each:p = Problems ?><a href="/stream/<?cs var:path_escape(p.Name) ?>" title="<?cs var:p.Error ?>: <?cs var:p.Message ?>"><?cs var:p.Name ?></a> <?cs /each ?>
 </section>
 <?cs /if ?>
 <?cs if:Paging.Pages > 1 ?>
@@ -22,8 +22,8 @@
 <tbody>
 <?cs each:s = Streams ?>
 <tr class="state-<?cs var:s.State ?>" data-name="<?cs var:s.Name ?>">
-  <td class="thumb"><?cs if:s.ThumbAt ?><a href="/preview/<?cs var:url_escape(s.Name) ?>.jpg"><img src="/thumb/<?cs var:url_escape(s.Name) ?>.jpg" alt="" width="160" height="90" loading="lazy"></a><span class="age"><time class="ago" data-ms="<?cs var:s.ThumbMs ?>"><?cs var:s.ThumbAt ?></time></span><?cs /if ?></td>
-  <td class="name"><a href="/stream/<?cs var:url_escape(s.Name) ?>"><?cs var:s.Name ?></a><?cs if:!s.Enabled ?> <span class="muted">(disabled)</span><?cs /if ?><?cs if:s.Video ?><br><span class="muted video"><?cs var:s.Video ?></span><?cs /if ?></td>
+  <td class="thumb"><?cs if:s.ThumbAt ?><a href="/preview/<?cs var:path_escape(s.Name) ?>.jpg"><img src="/thumb/<?cs var:path_escape(s.Name) ?>.jpg" alt="" width="160" height="90" loading="lazy"></a><span class="age"><time class="ago" data-ms="<?cs var:s.ThumbMs ?>"><?cs var:s.ThumbAt ?></time></span><?cs /if ?></td>
+  <td class="name"><a href="/stream/<?cs var:path_escape(s.Name) ?>"><?cs var:s.Name ?></a><?cs if:!s.Enabled ?> <span class="muted">(disabled)</span><?cs /if ?><?cs if:s.Video ?><br><span class="muted video"><?cs var:s.Video ?></span><?cs /if ?></td>
   <td class="state"><span class="pill <?cs var:s.State ?>"><?cs var:s.State ?></span><?cs if:s.State == "down" ?><br><span class="reason"><?cs var:s.Error ?>: <?cs var:s.Message ?></span><?cs /if ?></td>
   <td class="since"><?cs if:s.SinceAt ?><time class="for" data-ms="<?cs var:s.SinceMs ?>" title="since <?cs var:s.SinceAt ?>"><?cs var:s.SinceAt ?></time><?cs /if ?></td>
   <td class="latency"><?cs if:s.Latency ?><?cs var:s.Latency ?> ms<?cs /if ?></td>

@@ -1,6 +1,6 @@
 <?cs include:"header.cs" ?>
 <h1><?cs var:Stream.Name ?></h1>
-<p><a href="/preview/<?cs var:url_escape(Stream.Name) ?>.jpg">Live frame now</a> · <a href="/export.csv?stream=<?cs var:url_escape(Stream.Name) ?>">CSV</a> · times in <?cs var:Timezone ?></p>
+<p><a href="/preview/<?cs var:path_escape(Stream.Name) ?>.jpg">Live frame now</a> · <a href="/export.csv?stream=<?cs var:url_escape(Stream.Name) ?>">CSV</a> · times in <?cs var:Timezone ?></p>
 <section class="uptime">
   <span>24 h: <b id="uptime-day"><?cs var:Uptime.Day ?></b></span>
   <span>7 d: <b id="uptime-week"><?cs var:Uptime.Week ?></b></span>

@@ -60,6 +60,9 @@ c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('monitor_write_ms', ?
 c.commit()
 json.dump(seeded, open(out, "w"))
 EOF
+# A thumbnail for each (the bytes are not looked at), so the dashboard links them too.
+mkdir -p "$OUT/data/thumbs"
+for i in $(sqlite3 "$db" "SELECT id FROM streams"); do printf 'thumb %s' "$i" >"$OUT/data/thumbs/$i.jpg"; done
 start_web "$cfg"
 J="$OUT/admin.jar"
 web_login "$J" admin admin123
@@ -83,7 +86,19 @@ E_M2='&quot;&gt;&lt;img src=x onerror=alert('
 web_get "$J" / >/dev/null
 check_eq "dashboard 200" 200 "$WEB_STATUS"
 no_raw "dashboard: names, messages, error classes, codecs escaped" "$E_N1" "$E_N2" "$E_M1" "$E_M2" '=err&lt;b&gt;' '&lt;i&gt;h264&lt;/i&gt;'
-check "dashboard links to the names URL-escaped" grep -qF 'href="/stream/%3Cscript%3Ealert(%22n1%22)%3C%2Fscript%3E"' "$WEB_BODY"
+check "dashboard links to the names percent-encoded" grep -qF 'href="/stream/%3Cscript%3Ealert%28%22n1%22%29%3C%2Fscript%3E"' "$WEB_BODY"
+# Every link of the dashboard reaches its stream (a name with spaces was a '+' in the path: 404).
+grep -o '\(href\|src\)="/\(stream\|thumb\|preview\)/[^"]*"' "$WEB_BODY" | sed 's/^[a-z]*="//; s/"$//' >"$OUT/links"
+check_eq "the dashboard links each stream's page, thumbnail and preview" 21 "$(sort -u "$OUT/links" | wc -l)"
+bad=""
+while read -r link; do
+	code=$(curl -s -o "$OUT/link.body" -w '%{http_code}' -b "$J" "$WEB_URL$link")
+	case $link in
+	/preview/*) [ "$code" = 504 ] && grep -q 'refused' "$OUT/link.body" || bad+=" $link:$code" ;;
+	*) [ "$code" = 200 ] || bad+=" $link:$code" ;;
+	esac
+done <"$OUT/links"
+check_eq "every one reaches its stream (page and thumbnail 200, preview probes it: 504 refused)" "" "$bad"
 
 web_get "$J" "/?q=$(jq -rn --arg s '"><script>alert("q1")</script>' '$s|@uri')" >/dev/null
 check_eq "dashboard with a hostile filter: 200" 200 "$WEB_STATUS"
