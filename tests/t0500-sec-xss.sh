@@ -162,6 +162,12 @@ web_get "$J" "/stream/$(jq -rn --arg s '<script>alert("p2")</script>' '$s|@uri')
 check_eq "unknown stream: 404" 404 "$WEB_STATUS"
 no_raw "404 page: the name escaped" '&#39;&lt;script&gt;alert(&quot;p2&quot;)'
 check "error pages are text/html with nosniff" grep -qi '^X-Content-Type-Options: nosniff' "$WEB_HEADERS"
+# Defence in depth from nginx, on pages and error pages alike: no inline script would run anyway.
+for p in / /nope /login; do
+	web_get "$J" "$p" >/dev/null
+	check_match "$p ($WEB_STATUS): CSP allows scripts from this site only" "Content-Security-Policy: [^"$'\r'"]*script-src 'self'" "$(cat "$WEB_HEADERS")"
+	check_match "$p ($WEB_STATUS): not framable" 'X-Frame-Options: DENY' "$(cat "$WEB_HEADERS")"
+done
 
 # JSON: valid, every hostile value intact as a string.
 web_get "$J" /api/streams >/dev/null

@@ -130,6 +130,20 @@ check_eq "an expired session: page redirects to login" 303 "$(curl -s -o /dev/nu
 check_eq "an expired session: API 401" 401 "$(curl -s -o /dev/null -w '%{http_code}' -b "sp_session=$tok" "$WEB_URL/api/streams")"
 check_eq "an expired session is deleted when seen" 0 "$(sql "SELECT count(*) FROM sessions WHERE token_hash = '$th'")"
 
+# A password change logs out the user's other sessions (a stolen cookie dies with the old password).
+web_login "$OUT/p1.jar" viewer1 viewer-pass-1
+web_login "$OUT/p2.jar" viewer1 viewer-pass-1
+web_get "$OUT/p1.jar" /account >/dev/null
+web_get "$OUT/p1.jar" /account --data-urlencode "csrf=$(csrf_in "$WEB_BODY")" -d action=password \
+	-d current=viewer-pass-1 -d password=viewer-pass-2 -d password2=viewer-pass-2 >/dev/null
+check_eq "password changed" 200 "$WEB_STATUS"
+web_get "$OUT/p2.jar" / >/dev/null
+check_eq "the user's other session is logged out" 303 "$WEB_STATUS"
+web_get "$OUT/p1.jar" / >/dev/null
+check_eq "the session that changed it stays" 200 "$WEB_STATUS"
+web_login "$OUT/p3.jar" viewer1 viewer-pass-1
+check_eq "the old password no longer logs in" 401 "$WEB_STATUS"
+
 # ---- cookie flags -----------------------------------------------------------------------------
 web_login "$OUT/flags.jar" admin admin123
 sc=$(grep -i '^set-cookie: sp_session=' "$WEB_HEADERS" | tr -d '\r')
@@ -151,7 +165,7 @@ check_match "HTTPS: the session cookie is Secure" 'sp_session=[0-9a-f]{64}; Path
 # ---- passwords --------------------------------------------------------------------------------
 check_eq "every password is a crypt(3) hash (yescrypt or SHA-512)" "" \
 	"$(sql "SELECT name FROM users WHERE NOT (hash LIKE '\$y\$%' OR hash LIKE '\$6\$%')")"
-check_eq "no hash is the password" 0 "$(sql "SELECT count(*) FROM users WHERE hash IN ('admin123', 'viewer-pass-1') OR instr(hash, 'admin123') OR instr(hash, 'viewer-pass-1')")"
+check_eq "no hash is the password" 0 "$(sql "SELECT count(*) FROM users WHERE hash IN ('admin123', 'viewer-pass-1', 'viewer-pass-2') OR instr(hash, 'admin123') OR instr(hash, 'viewer-pass')")"
 check_eq "two users, two salts (no equal hashes)" "$(sql 'SELECT count(*) FROM users')" "$(sql 'SELECT count(DISTINCT hash) FROM users')"
 
 # ---- brute force ------------------------------------------------------------------------------
@@ -160,19 +174,19 @@ check_eq "two users, two salts (no equal hashes)" "$(sql 'SELECT count(*) FROM u
 from() { local ip=$1 jar=$2 user=$3 pass=$4 c; : >"$jar"
 	web_get "$jar" /login --interface "$ip" >/dev/null; c=$(csrf_in "$WEB_BODY")
 	web_get "$jar" /login --interface "$ip" --data-urlencode "user=$user" --data-urlencode "password=$pass" -d "csrf=$c" >/dev/null; }
-web_login "$OUT/v2.jar" viewer1 viewer-pass-1
+web_login "$OUT/v2.jar" viewer1 viewer-pass-2
 for i in 1 2 3 4 5; do
 	from 127.0.0.2 "$OUT/bf.jar" viewer1 "wrong-$i"
 	check_eq "wrong password $i of 5: 401" 401 "$WEB_STATUS"
 done
-from 127.0.0.2 "$OUT/bf.jar" viewer1 viewer-pass-1
+from 127.0.0.2 "$OUT/bf.jar" viewer1 viewer-pass-2
 check_eq "6th try within 10 min, right password: 429" 429 "$WEB_STATUS"
 check_match "429 says when to retry" 'Retry-After: [0-9]+' "$(cat "$WEB_HEADERS")"
 check "no session cookie with the 429" bash -c "! grep -qi '^set-cookie: sp_session=' '$WEB_HEADERS'"
-from 127.0.0.3 "$OUT/bf3.jar" viewer1 viewer-pass-1
+from 127.0.0.3 "$OUT/bf3.jar" viewer1 viewer-pass-2
 check_eq "the same user from another address: 429 (per-user key)" 429 "$WEB_STATUS"
 check_eq "the same user by HTTP Basic: 429" 429 \
-	"$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.4 -u viewer1:viewer-pass-1 "$WEB_URL/api/streams")"
+	"$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.4 -u viewer1:viewer-pass-2 "$WEB_URL/api/streams")"
 from 127.0.0.3 "$OUT/ok3.jar" admin admin123
 check_eq "a different user from another address is not blocked" 303 "$WEB_STATUS"
 from 127.0.0.2 "$OUT/ok2.jar" admin admin123
