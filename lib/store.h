@@ -40,6 +40,13 @@ int store_latest_state(struct store *st, int64_t stream_id, int64_t *ts_ms);
 int store_prune_stream(struct store *st, int64_t stream_id, int64_t before_ms, int max_rows,
 		       char *err, size_t errlen);
 
+/* Calls row() for each heartbeat kept (of one stream, or all when stream_id is 0), stream by
+ * stream in id order, each oldest first, with the stream's name. Stops and returns -1 when
+ * row() does; -1 with err on a read failure. */
+int store_export(struct store *st, int64_t stream_id,
+		 int (*row)(void *ctx, const char *stream, const struct heartbeat *h), void *ctx,
+		 char *err, size_t errlen);
+
 /* All stream ids, removed or not, for pruning. Caller frees *ids. */
 int store_stream_ids(struct store *st, int64_t **ids, size_t *n);
 

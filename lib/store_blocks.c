@@ -76,6 +76,8 @@ end:
 int block_read(struct store *st, int64_t stream_id, int64_t hour, struct hbbuf *out)
 {
 	int rc = 1, step;
+	if (hour < 0 || hour >= (1LL << (62 - BLOCK_ID_BITS)))
+		return 1; /* no block that far out (and no key for it) */
 	if (!st->block_get &&
 	    sqlite3_prepare_v2(st->db, "SELECT bytes, data FROM blocks WHERE key = ?", -1, &st->block_get,
 			       NULL) != SQLITE_OK)

@@ -26,6 +26,7 @@ struct writer {
 	int ready;
 	int64_t chunk;           /* the journal row being filled; 0: none yet */
 	size_t off, size;        /* where the next commit goes (on the end item); chunk's size */
+	size_t bytes;            /* the journal's live bytes */
 	int64_t first_ms;        /* the journal's first commit time; -1 when empty */
 	unsigned gen;            /* bumped when the journal restarts or a commit fails */
 	struct codec_seen *seen; /* by stream id */

@@ -415,56 +415,31 @@ int store_web_incidents(struct store *st, int64_t stream_id, int64_t since_ms, i
 	return rc < 0 ? fail(db, err, errlen, "reading incidents") : 0;
 }
 
-struct export {
-	const char *name;
+struct web_export {
 	int (*row)(void *ctx, const char *stream, const struct beat *b);
 	void *ctx;
-	int stopped;
 };
 
-static int export_beat(void *ctx, const struct hbbeat *h)
+static int web_export_row(void *ctx, const char *stream, const struct heartbeat *h)
 {
-	struct export *x = ctx;
+	struct web_export *x = ctx;
 	struct beat b;
 	memset(&b, 0, sizeof b);
-	beat_of(h, &b);
-	if (x->row(x->ctx, x->name, &b) < 0) {
-		x->stopped = 1;
-		return -1;
-	}
-	return 0;
+	b.ts_ms = h->ts_ms;
+	b.up = h->up;
+	b.latency_ms = h->latency_ms;
+	b.connect_ms = h->connect_ms;
+	snprintf(b.error, sizeof b.error, "%s", h->error ? h->error : "");
+	snprintf(b.message, sizeof b.message, "%s", h->message ? h->message : "");
+	return x->row(x->ctx, stream, &b);
 }
 
-/* Stream by stream in id order, each oldest first: one stream's blocks are one key range,
- * where a global time order would sort the whole history first. */
 int store_web_export(struct store *st, int64_t stream_id,
 		     int (*row)(void *ctx, const char *stream, const struct beat *b), void *ctx,
 		     char *err, size_t errlen)
 {
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *s;
-	struct export x = { NULL, row, ctx, 0 };
-	int step = SQLITE_DONE, rc = 0, own = sqlite3_get_autocommit(db);
-	if (sqlite3_prepare_v2(db, "SELECT id, name FROM streams WHERE ?1 = 0 OR id = ?1 ORDER BY id",
-			       -1, &s, NULL) != SQLITE_OK)
-		return fail(db, err, errlen, "exporting heartbeats");
-	sqlite3_bind_int64(s, 1, stream_id);
-	if (own && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return fail(db, err, errlen, "exporting heartbeats");
-	}
-	while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
-		x.name = (const char *)sqlite3_column_text(s, 1);
-		rc = store_walk(st, NULL, sqlite3_column_int64(s, 0), INT64_MIN, INT64_MAX, 0, WALK_ALL,
-				export_beat, &x);
-	}
-	if (x.stopped)
-		snprintf(err, errlen, "export stopped by its writer");
-	else if (rc < 0 || step != SQLITE_DONE)
-		rc = fail(db, err, errlen, "exporting heartbeats");
-	sqlite3_finalize(s);
-	end_read(db, own);
-	return rc < 0 ? -1 : 0;
+	struct web_export x = { row, ctx };
+	return store_export(st, stream_id, web_export_row, &x, err, errlen);
 }
 
 int64_t store_web_stream_id(struct store *st, const char *name)

@@ -207,6 +207,7 @@ static int writer_start(struct store *st)
 	w->chunk = j.end_chunk;
 	w->off = j.end_off;
 	w->size = j.end_size;
+	w->bytes = j.items.len;
 	w->first_ms = -1;
 	p = j.items.p;
 	if (j.items.len && hbnext(&p, p + j.items.len, &it) == 0 && it.kind == HB_COMMIT)
@@ -269,6 +270,7 @@ static int journal_put(sqlite3 *db, struct writer *w, struct hbbuf *items)
 	if (blob_put(db, w->chunk, w->off, items->p, items->len) < 0)
 		return -1;
 	w->off += items->len - 1; /* the next commit overwrites the end item */
+	w->bytes += items->len - 1;
 	return 0;
 }
 
@@ -276,7 +278,7 @@ static int journal_put(sqlite3 *db, struct writer *w, struct hbbuf *items)
 static void journal_restart(struct writer *w)
 {
 	w->chunk = 0;
-	w->off = w->size = 0;
+	w->off = w->size = w->bytes = 0;
 	w->first_ms = -1;
 	w->gen++;
 }
@@ -354,10 +356,6 @@ end:
  * streams; 100 streams write a third of it in an hour. */
 #define JOURNAL_MAX (512 * 1024)
 
-static size_t journal_bytes(const struct writer *w)
-{
-	return w->chunk ? (size_t)(w->chunk - 1) * CHUNK_BYTES + w->off : 0;
-}
 
 static int64_t cut_hour(int64_t ts)
 {
@@ -440,7 +438,7 @@ int store_insert_heartbeats(struct store *st, const struct heartbeat *hb, size_t
 		goto fail_w;
 	/* Many streams fill the journal within the hour: every reader scans it whole, so it is
 	 * kept short by compacting early (the hour's blocks are then merged into again). */
-	if (journal_bytes(&st->w) > JOURNAL_MAX && compact(st, now_ms - GRACE_MS, now_ms) < 0)
+	if (st->w.bytes > JOURNAL_MAX && compact(st, now_ms - GRACE_MS, now_ms) < 0)
 		goto fail_w;
 	for (size_t i = 0; i < n; i++)
 		if (note_state(st, &hb[i]) < 0)
