@@ -39,15 +39,21 @@ static void put(struct hbbuf *b, const void *src, size_t n)
 	b->len += n;
 }
 
+/* LEB128: 7 bits a byte, low first; returns the byte count (at most 10). */
+static size_t varint_bytes(uint8_t out[10], uint64_t v)
+{
+	size_t n = 0;
+	do {
+		out[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	return n;
+}
+
 static void put_varint(struct hbbuf *b, uint64_t v)
 {
 	uint8_t tmp[10];
-	size_t n = 0;
-	do {
-		tmp[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
-	put(b, tmp, n);
+	put(b, tmp, varint_bytes(tmp, v));
 }
 
 static uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
@@ -221,7 +227,7 @@ void hbpack_entry(struct hbbuf *b, const struct hbbeat *h, int64_t base_ts, stru
 {
 	struct hbctx own = { 0 };
 	uint8_t len[10];
-	size_t n = 0;
+	size_t n;
 	if (!ctx)
 		ctx = &own;
 	ctx->prev_ts = base_ts;
@@ -239,11 +245,7 @@ void hbpack_entry(struct hbbuf *b, const struct hbbeat *h, int64_t base_ts, stru
 	if (b->failed)
 		return;
 	/* The length goes before the record: packed first, then shifted right by its varint. */
-	uint64_t v = b->len - mark;
-	do {
-		len[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
+	n = varint_bytes(len, b->len - mark);
 	put(b, len, n);
 	if (b->failed)
 		return;

@@ -237,6 +237,7 @@ void store_close(struct store *st)
 	sqlite3_finalize(st->hours[0]);
 	sqlite3_finalize(st->hours[1]);
 	sqlite3_finalize(st->block_get);
+	sqlite3_finalize(st->refresh);
 	sqlite3_finalize(st->state_get);
 	sqlite3_finalize(st->state_set);
 	sqlite3_close(st->db);

@@ -35,7 +35,7 @@ struct writer {
 
 struct store {
 	sqlite3 *db;
-	sqlite3_stmt *state_get, *state_set;
+	sqlite3_stmt *state_get, *state_set, *refresh;
 	/* Reads prepared once per connection: the dashboard walks 2,000 streams. The walker
 	 * nests (an incident's end is looked up inside a walk) only in the other direction. */
 	sqlite3_stmt *hours[2], *block_get;
@@ -48,6 +48,7 @@ int store_fail(sqlite3 *db, char *err, size_t errlen, const char *what);
  * block and its rollup row: the rollup is always the count of its block. */
 struct block_writer {
 	sqlite3_stmt *put_block, *put_rollup; /* prepared on the first write, kept to block_free */
+	void *zs;                             /* deflate state, reset per block */
 	struct hbbuf buf;
 	struct hbctx ctx;
 	int64_t stream_id, hour;

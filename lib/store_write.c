@@ -177,17 +177,19 @@ static int compact_group(struct store *st, struct block_writer *w, const struct 
 
 /* The dashboard's last check time and latency, refreshed once an hour: between compactions
  * the web reads them from the journal. */
-static int refresh_last(sqlite3 *db, const struct hbbeat *b)
+static int refresh_last(struct store *st, const struct hbbeat *b)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(db, "UPDATE streams SET last_ms = ?2, last_latency_ms = ?3 WHERE id = ?1 "
-			       "AND (last_ms IS NULL OR last_ms < ?2)", -1, &s, NULL) != SQLITE_OK)
+	if (!st->refresh &&
+	    sqlite3_prepare_v2(st->db, "UPDATE streams SET last_ms = ?2, last_latency_ms = ?3 WHERE id = ?1 "
+			       "AND (last_ms IS NULL OR last_ms < ?2)", -1, &st->refresh, NULL) != SQLITE_OK)
 		return -1;
+	sqlite3_stmt *s = st->refresh;
+	sqlite3_reset(s);
 	sqlite3_bind_int64(s, 1, b->stream_id);
 	sqlite3_bind_int64(s, 2, b->ts_ms);
 	bind_opt_int(s, 3, b->latency_ms);
 	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
@@ -324,7 +326,7 @@ static int compact(struct store *st, int64_t cut, int64_t now_ms)
 			continue;
 		if (compact_group(st, &bw, e + i, k - i) < 0)
 			goto end;
-		if ((k == n || e[k].b.stream_id != e[i].b.stream_id) && refresh_last(db, &e[k - 1].b) < 0)
+		if ((k == n || e[k].b.stream_id != e[i].b.stream_id) && refresh_last(st, &e[k - 1].b) < 0)
 			goto end;
 	}
 	/* the last commit's time, for the web's "monitor last wrote" while the journal restarts */
