@@ -246,18 +246,54 @@ end:
 	return rc;
 }
 
+static int by_name(const void *a, const void *b, void *names)
+{
+	const char *const *n = names;
+	return strcmp(n[*(const size_t *)a], n[*(const size_t *)b]);
+}
+
+/* Every streams row once, matched to the shown names by binary search: one table scan costs
+ * less than 2,000 lookups by name. */
+static int status_rows(sqlite3 *db, const char *const *names, size_t n, struct stream_status *out)
+{
+	sqlite3_stmt *row;
+	size_t *order = malloc((n ? n : 1) * sizeof *order);
+	int step = SQLITE_ERROR;
+	if (!order)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof *order, by_name, (void *)names);
+	if (sqlite3_prepare_v2(db, "SELECT id, state, since_ms, last_ms, last_latency_ms, last_error, "
+			       "last_message, codec, width, height, name FROM streams", -1, &row, NULL) != SQLITE_OK) {
+		free(order);
+		return -1;
+	}
+	while ((step = sqlite3_step(row)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(row, 10);
+		size_t lo = 0, hi = n;
+		while (lo < hi) { /* the first shown name >= this row's */
+			size_t mid = (lo + hi) / 2;
+			if (strcmp(names[order[mid]], name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; name && lo < n && strcmp(names[order[lo]], name) == 0; lo++)
+			status_row(row, &out[order[lo]]);
+	}
+	sqlite3_finalize(row);
+	free(order);
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
 int store_web_status(struct store *st, const char *const *names, size_t n, int64_t now_ms,
 		     struct stream_status *out, char *err, size_t errlen)
 {
 	sqlite3 *db = store_db(st);
-	sqlite3_stmt *row = NULL, *roll = NULL;
+	sqlite3_stmt *roll = NULL;
 	int rc = -1, own = sqlite3_get_autocommit(db);
-	/* State, since, error and codec sit beside each stream (written when they change); the
-	 * last check time and latency are there as of the last compaction, newer in the journal. */
-	if (sqlite3_prepare_v2(db, "SELECT id, state, since_ms, last_ms, last_latency_ms, last_error, "
-			       "last_message, codec, width, height FROM streams WHERE name = ?",
-			       -1, &row, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, rollup_sql, -1, &roll, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, rollup_sql, -1, &roll, NULL) != SQLITE_OK) {
 		fail(db, err, errlen, "reading stream status");
 		goto end;
 	}
@@ -266,18 +302,13 @@ int store_web_status(struct store *st, const char *const *names, size_t n, int64
 		fail(db, err, errlen, "reading stream status");
 		goto end;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		status_init(&out[i], names[i]);
-		sqlite3_reset(row);
-		sqlite3_bind_text(row, 1, names[i], -1, SQLITE_STATIC);
-		int step = sqlite3_step(row);
-		if (step == SQLITE_ROW)
-			status_row(row, &out[i]);
-		else if (step != SQLITE_DONE) {
-			fail(db, err, errlen, "reading stream status");
-			goto done;
-		}
-		sqlite3_reset(row);
+	/* State, since, error and codec sit beside each stream (written when they change); the
+	 * last check time and latency are there as of the last compaction, newer in the journal. */
+	if (status_rows(db, names, n, out) < 0) {
+		fail(db, err, errlen, "reading stream status");
+		goto done;
 	}
 	if (status_history(st, roll, out, n, now_ms) < 0) {
 		fail(db, err, errlen, "reading stream history");
@@ -287,7 +318,6 @@ int store_web_status(struct store *st, const char *const *names, size_t n, int64
 done:
 	end_read(db, own);
 end:
-	sqlite3_finalize(row);
 	sqlite3_finalize(roll);
 	return rc;
 }
