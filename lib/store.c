@@ -234,6 +234,7 @@ void store_close(struct store *st)
 	if (!st)
 		return;
 	free(st->w.seen);
+	journal_forget(st);
 	sqlite3_finalize(st->hours[0]);
 	sqlite3_finalize(st->hours[1]);
 	sqlite3_finalize(st->block_get);

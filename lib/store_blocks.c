@@ -208,6 +208,34 @@ int journal_load(sqlite3 *db, struct journal *j)
 	return 0;
 }
 
+void journal_forget(struct store *st)
+{
+	if (st->jcache) {
+		journal_free(st->jcache);
+		free(st->jcache);
+		st->jcache = NULL;
+	}
+}
+
+const struct journal *journal_current(struct store *st)
+{
+	unsigned version = 0;
+	/* changes with every commit to the file, this connection's or another's */
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK)
+		journal_forget(st);
+	else if (st->jcache && (st->jcache_version == version || st->jcache_pins))
+		return st->jcache;
+	journal_forget(st);
+	struct journal *j = calloc(1, sizeof *j);
+	if (!j || journal_load(st->db, j) < 0) {
+		free(j);
+		return NULL;
+	}
+	st->jcache = j;
+	st->jcache_version = version;
+	return j;
+}
+
 /* ---- reading: one stream's beats, journal and blocks merged ---------------- */
 
 struct beats {
@@ -397,16 +425,14 @@ int store_walk(struct store *st, const struct journal *j, int64_t stream_id, int
 	       int64_t until, int desc, int what, beat_fn fn, void *ctx)
 {
 	struct walk w = { since, until, desc, fn, ctx };
-	struct journal own = { 0 };
 	struct beats jb = { 0 };
 	int rc = -1;
 	if (until <= since)
 		return 0;
-	if ((what & WALK_JOURNAL) && !j) {
-		if (journal_load(st->db, &own) < 0)
-			return -1;
-		j = &own;
-	}
+	int pinned = (what & WALK_JOURNAL) && !j;
+	if (pinned && !(j = journal_current(st)))
+		return -1;
+	st->jcache_pins += pinned;
 	if ((what & WALK_JOURNAL) && journal_beats(j, stream_id, &jb) < 0)
 		goto end;
 	if (what & WALK_BLOCKS)
@@ -415,6 +441,6 @@ int store_walk(struct store *st, const struct journal *j, int64_t stream_id, int
 		rc = emit_range(&w, jb.b, jb.n);
 end:
 	free(jb.b);
-	journal_free(&own);
+	st->jcache_pins -= pinned;
 	return rc < 0 ? -1 : 0;
 }

@@ -40,6 +40,11 @@ struct store {
 	 * nests (an incident's end is looked up inside a walk) only in the other direction. */
 	sqlite3_stmt *hours[2], *block_get;
 	struct writer w;
+	/* The journal as last read, while the file's data version stays the same: the dashboard
+	 * reads each stream's recent beats in turn (2,000 scans of the same journal otherwise). */
+	struct journal *jcache;
+	unsigned jcache_version;
+	int jcache_pins;         /* walks using it: a nested walk must not replace it */
 };
 
 int store_fail(sqlite3 *db, char *err, size_t errlen, const char *what);
@@ -71,6 +76,10 @@ struct journal {
 };
 int journal_load(sqlite3 *db, struct journal *j);
 void journal_free(struct journal *j);
+/* The current journal, from the cache when nothing changed since it was read; NULL on error.
+ * Owned by st: valid until the next store call. */
+const struct journal *journal_current(struct store *st);
+void journal_forget(struct store *st);
 /* Journal chunks are this big (or one commit's size when bigger): rewritten in place, so a
  * commit touches the one or two pages its bytes land on. */
 #define CHUNK_BYTES (64 * 1024)

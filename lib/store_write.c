@@ -428,6 +428,7 @@ int store_insert_heartbeats(struct store *st, const struct heartbeat *hb, size_t
 			    int64_t now_ms, char *err, size_t errlen)
 {
 	struct writer saved;
+	journal_forget(st); /* this transaction changes it */
 	if (prepare(st) < 0)
 		return store_fail(st->db, err, errlen, "preparing heartbeat writes");
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
