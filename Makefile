@@ -1,7 +1,7 @@
 # StreamPulse - plain GNU make. `make` builds, `make test` runs the suite under ASan+UBSan.
 
 CC      ?= cc
-PKGS    := libavformat libavcodec libavutil libswscale libcurl yaml-0.1 sqlite3 jansson
+PKGS    := libavformat libavcodec libavutil libswscale libcurl yaml-0.1 sqlite3 jansson zlib
 WARN    := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -1,20 +1,33 @@
-/* store.c - SQLite schema, migrations (PRAGMA user_version) and the monitor's writes. */
-#include "store.h"
+/* store.c - SQLite schema, migrations (PRAGMA user_version), opening, stream ids. */
+#include "store_int.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct store {
-	sqlite3 *db;
-	sqlite3_stmt *insert_hb;
-	sqlite3_stmt *update_state;
-	sqlite3_stmt *add_rollup;
-};
+/* Page size of a new database, measured with bench/store_day: a commit appends one journal
+ * row of ~100 streams (about 1 KB), so small pages keep each fsynced commit to a few KB on
+ * the card; 4096 doubled the bytes written per day. */
+#define PAGE_SIZE 1024
 
-/* Migration N brings the schema from user_version N to N+1; never edit one that shipped. */
-static const char *const migrations[] = {
+/* WAL pages between checkpoints (4 MB at 1 KB pages): a checkpoint writes each changed page
+ * once however often the WAL rewrote it, and the journal's chunks are rewritten all hour;
+ * 1000 (SQLite's default) cost 4 MB a day more on the card (bench/store_day). */
+#define CHECKPOINT_PAGES 4000
+
+/* Reads through a mapping instead of one pread per 1 KB page: the dashboard reads the whole
+ * journal (MBs at 2,000 streams) on every request. */
+#define MMAP_BYTES (256 * 1024 * 1024)
+
+static int convert_v3(sqlite3 *db);
+
+/* Migration N brings the schema from user_version N to N+1; never edit one that shipped.
+ * convert, when set, runs after the SQL in the same transaction. */
+static const struct migration {
+	const char *sql;
+	int (*convert)(sqlite3 *db);
+} migrations[] = {
+	{
 	/* 0 -> 1 */
 	"CREATE TABLE streams ("
 	"  id INTEGER PRIMARY KEY,"
@@ -35,7 +48,7 @@ static const char *const migrations[] = {
 	"  width INTEGER,"
 	"  height INTEGER,"
 	"  PRIMARY KEY (stream_id, ts_ms)) WITHOUT ROWID;"
-	"CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;",
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;", NULL }, {
 	/* 1 -> 2: each stream's current state kept beside it, so the dashboard reads one row per
 	 * stream instead of searching history; users, sessions, API tokens, login failures. */
 	"ALTER TABLE streams ADD COLUMN state INTEGER;"      /* NULL never probed, 0 down, 1 up */
@@ -72,7 +85,7 @@ static const char *const migrations[] = {
 	"  label TEXT NOT NULL,"
 	"  created_ms INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE login_failures (key TEXT NOT NULL, ts_ms INTEGER NOT NULL);"
-	"CREATE INDEX login_failures_key ON login_failures(key, ts_ms);",
+	"CREATE INDEX login_failures_key ON login_failures(key, ts_ms);", NULL }, {
 	/* 2 -> 3: hourly rollups, written with each heartbeat, so uptime over a day or a month
 	 * reads 24 or 720 small rows per stream instead of every heartbeat. */
 	"CREATE TABLE rollup_hour ("
@@ -84,13 +97,71 @@ static const char *const migrations[] = {
 	"  latency_n INTEGER NOT NULL,"
 	"  PRIMARY KEY (stream_id, hour)) WITHOUT ROWID;"
 	"INSERT INTO rollup_hour SELECT stream_id, ts_ms / 3600000, count(*), total(up), "
-	"  coalesce(sum(latency_ms), 0), count(latency_ms) FROM heartbeats GROUP BY 1, 2;",
+	"  coalesce(sum(latency_ms), 0), count(latency_ms) FROM heartbeats GROUP BY 1, 2;", NULL }, {
+	/* 3 -> 4: built for SD cards (doc/store.md). A commit writes its heartbeats, packed
+	 * (lib/hbpack.c), into the journal: fixed-size chunks rewritten in place, so it touches
+	 * the page or two its bytes land on. Once an hour the journal is compacted into one block per stream and hour, keyed
+	 * hour << 24 | stream_id (zlib), and the block's rollup_hour row. The streams row's state columns
+	 * change only when the state, error, codec or size does. convert_v3 packs the old rows. */
+	"CREATE TABLE journal (chunk INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+	"CREATE TABLE blocks (key INTEGER PRIMARY KEY, bytes INTEGER NOT NULL, data BLOB NOT NULL);",
+	convert_v3 },
 };
 
 static int fail(struct store *st, char *err, size_t errlen, const char *what)
 {
 	snprintf(err, errlen, "%s: %s", what, st && st->db ? sqlite3_errmsg(st->db) : "out of memory");
 	return -1;
+}
+
+int store_fail(sqlite3 *db, char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+	return -1;
+}
+
+/* The v3 rows, one (stream, hour) group at a time in key order, become blocks and rollups;
+ * then the table goes. Memory stays one hour of one stream. */
+static int convert_v3(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	struct block_writer w = { 0 };
+	int rc = -1, step, open = 0;
+	if (sqlite3_prepare_v2(db, "SELECT stream_id, ts_ms, up, latency_ms, connect_ms, error, message, "
+			       "codec, width, height FROM heartbeats ORDER BY stream_id, ts_ms", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0), ts = sqlite3_column_int64(s, 1);
+		int64_t hour = ts >= 0 ? ts / HOUR_MS : 0;
+		struct heartbeat h = {
+			.stream_id = id, .ts_ms = ts, .up = sqlite3_column_int(s, 2),
+			.latency_ms = sqlite3_column_type(s, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 3),
+			.connect_ms = sqlite3_column_type(s, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 4),
+			.error = (const char *)sqlite3_column_text(s, 5),
+			.message = (const char *)sqlite3_column_text(s, 6),
+			.codec = (const char *)sqlite3_column_text(s, 7),
+			.width = sqlite3_column_type(s, 8) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 8),
+			.height = sqlite3_column_type(s, 9) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 9),
+		};
+		if (open && (w.stream_id != id || w.hour != hour)) {
+			if (block_write(db, &w) < 0)
+				goto end;
+			open = 0;
+		}
+		if (!open)
+			block_begin(&w, id, hour);
+		open = 1;
+		struct hbbeat b = hbbeat_of(&h);
+		block_add(&w, &b);
+	}
+	if (step != SQLITE_DONE || (open && block_write(db, &w) < 0))
+		goto end;
+	rc = sqlite3_exec(db, "DROP TABLE heartbeats", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+end:
+	sqlite3_finalize(s);
+	block_free(&w);
+	return rc;
 }
 
 static int migrate(struct store *st, char *err, size_t errlen)
@@ -110,8 +181,10 @@ static int migrate(struct store *st, char *err, size_t errlen)
 	for (; version < n; version++) {
 		char sql[64];
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version + 1);
+		const struct migration *m = &migrations[version];
 		if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_exec(st->db, migrations[version], NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(st->db, m->sql, NULL, NULL, NULL) != SQLITE_OK ||
+		    (m->convert && m->convert(st->db) < 0) ||
 		    sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 			fail(st, err, errlen, "migrating the schema");
@@ -124,6 +197,7 @@ static int migrate(struct store *st, char *err, size_t errlen)
 
 int store_open(const char *path, struct store **out, char *err, size_t errlen)
 {
+	char sql[224];
 	struct store *st = calloc(1, sizeof *st);
 	*out = NULL;
 	if (!st)
@@ -134,10 +208,15 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
-	/* WAL: the web reads while the monitor writes. NORMAL: a crash may lose the last
-	 * transaction, never corrupt the file; one fsync per checkpoint spares SD cards. */
-	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			 "PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK) {
+	/* page_size only takes on a new file (before its first table). WAL: the web reads while
+	 * the monitor writes. FULL: each commit is fsynced, so a power cut (the SD card's usual
+	 * end) loses at most the cycle being written; with one commit per cycle that is one
+	 * fsync every heartbeat_seconds, and the bytes written are the same as NORMAL's once
+	 * the kernel writes back dirty pages every few seconds (bench/store_day.c). */
+	snprintf(sql, sizeof sql, "PRAGMA page_size=%d; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		 "PRAGMA wal_autocheckpoint=%d; PRAGMA mmap_size=%d; PRAGMA foreign_keys=ON;", PAGE_SIZE,
+		 CHECKPOINT_PAGES, MMAP_BYTES);
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		fail(st, err, errlen, path);
 		goto fail;
 	}
@@ -154,9 +233,14 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
-	sqlite3_finalize(st->insert_hb);
-	sqlite3_finalize(st->update_state);
-	sqlite3_finalize(st->add_rollup);
+	free(st->w.seen);
+	journal_forget(st);
+	sqlite3_finalize(st->hours[0]);
+	sqlite3_finalize(st->hours[1]);
+	sqlite3_finalize(st->block_get);
+	sqlite3_finalize(st->refresh);
+	sqlite3_finalize(st->state_get);
+	sqlite3_finalize(st->state_set);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -215,132 +299,6 @@ end:
 	sqlite3_finalize(add);
 	sqlite3_finalize(keep);
 	return rc;
-}
-
-static void bind_opt_int(sqlite3_stmt *s, int col, int v)
-{
-	if (v < 0)
-		sqlite3_bind_null(s, col);
-	else
-		sqlite3_bind_int(s, col, v);
-}
-
-/* Binds a heartbeat as ?1..?10 (stream_id, ts_ms, up, latency_ms, connect_ms, error, message,
- * codec, width, height): the insert and the state update number their parameters alike. */
-static void bind_heartbeat(sqlite3_stmt *s, const struct heartbeat *h)
-{
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	sqlite3_bind_int64(s, 1, h->stream_id);
-	sqlite3_bind_int64(s, 2, h->ts_ms);
-	sqlite3_bind_int(s, 3, h->up ? 1 : 0);
-	bind_opt_int(s, 4, h->latency_ms);
-	bind_opt_int(s, 5, h->connect_ms);
-	sqlite3_bind_text(s, 6, h->error, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 7, h->message, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 8, h->codec, -1, SQLITE_TRANSIENT);
-	bind_opt_int(s, 9, h->up ? h->width : -1);
-	bind_opt_int(s, 10, h->up ? h->height : -1);
-}
-
-static int step_heartbeat(sqlite3_stmt *s, const struct heartbeat *h)
-{
-	bind_heartbeat(s, h);
-	return sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-}
-
-int store_insert_heartbeats(struct store *st, const struct heartbeat *hb, size_t n,
-			    int64_t now_ms, char *err, size_t errlen)
-{
-	char sql[128];
-	if (!st->insert_hb &&
-	    sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO heartbeats(stream_id, ts_ms, up, "
-			       "latency_ms, connect_ms, error, message, codec, width, height) "
-			       "VALUES (?,?,?,?,?,?,?,?,?,?)", -1, &st->insert_hb, NULL) != SQLITE_OK)
-		return fail(st, err, errlen, "preparing heartbeat insert");
-	if (!st->update_state &&
-	    /* Current state beside the stream; since_ms moves only when the state changes; a
-	     * late heartbeat (older than the last) does not overwrite it. ?5 goes unused. */
-	    sqlite3_prepare_v2(st->db, "UPDATE streams SET since_ms = CASE WHEN state IS ?3 "
-			       "THEN since_ms ELSE ?2 END, state = ?3, last_ms = ?2, last_latency_ms = ?4, "
-			       "last_error = ?6, last_message = ?7, codec = coalesce(?8, codec), "
-			       "width = coalesce(?9, width), height = coalesce(?10, height) "
-			       "WHERE id = ?1 AND (last_ms IS NULL OR last_ms <= ?2)", -1,
-			       &st->update_state, NULL) != SQLITE_OK)
-		return fail(st, err, errlen, "preparing state update");
-	if (!st->add_rollup &&
-	    sqlite3_prepare_v2(st->db, "INSERT INTO rollup_hour VALUES (?1, ?2 / 3600000, 1, ?3, "
-			       "coalesce(?4, 0), ?4 IS NOT NULL) ON CONFLICT (stream_id, hour) DO UPDATE SET "
-			       "beats = beats + 1, ups = ups + excluded.ups, latency_sum = latency_sum + "
-			       "excluded.latency_sum, latency_n = latency_n + excluded.latency_n", -1,
-			       &st->add_rollup, NULL) != SQLITE_OK)
-		return fail(st, err, errlen, "preparing rollup update");
-	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return fail(st, err, errlen, "writing heartbeats");
-	for (size_t i = 0; i < n; i++)
-		if (step_heartbeat(st->insert_hb, &hb[i]) < 0 || step_heartbeat(st->update_state, &hb[i]) < 0 ||
-		    step_heartbeat(st->add_rollup, &hb[i]) < 0)
-			goto fail;
-	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta(key, value) VALUES "
-		 "('monitor_write_ms', %lld)", (long long)now_ms);
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_reset(st->insert_hb);
-	sqlite3_reset(st->update_state);
-	sqlite3_reset(st->add_rollup);
-	return 0;
-fail:
-	fail(st, err, errlen, "writing heartbeats");
-	sqlite3_reset(st->insert_hb);
-	sqlite3_reset(st->update_state);
-	sqlite3_reset(st->add_rollup);
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
-}
-
-int store_latest_state(struct store *st, int64_t stream_id, int64_t *ts_ms)
-{
-	sqlite3_stmt *s;
-	int state = -1;
-	if (sqlite3_prepare_v2(st->db, "SELECT up, ts_ms FROM heartbeats WHERE stream_id = ? "
-			       "ORDER BY ts_ms DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, stream_id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		state = sqlite3_column_int(s, 0);
-		if (ts_ms)
-			*ts_ms = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_finalize(s);
-	return state;
-}
-
-int store_prune_stream(struct store *st, int64_t stream_id, int64_t before_ms, int max_rows,
-		       char *err, size_t errlen)
-{
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "DELETE FROM heartbeats WHERE stream_id = ?1 AND ts_ms IN "
-			       "(SELECT ts_ms FROM heartbeats WHERE stream_id = ?1 AND ts_ms < ?2 "
-			       "ORDER BY ts_ms LIMIT ?3)", -1, &s, NULL) != SQLITE_OK)
-		return fail(st, err, errlen, "pruning heartbeats");
-	sqlite3_bind_int64(s, 1, stream_id);
-	sqlite3_bind_int64(s, 2, before_ms);
-	sqlite3_bind_int(s, 3, max_rows);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return fail(st, err, errlen, "pruning heartbeats");
-	int deleted = sqlite3_changes(st->db);
-	/* Rollups of hours that ended before the cut go too: a few rows per stream per call. */
-	if (sqlite3_prepare_v2(st->db, "DELETE FROM rollup_hour WHERE stream_id = ? AND hour < ? / 3600000",
-			       -1, &s, NULL) != SQLITE_OK)
-		return fail(st, err, errlen, "pruning rollups");
-	sqlite3_bind_int64(s, 1, stream_id);
-	sqlite3_bind_int64(s, 2, before_ms);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? deleted : fail(st, err, errlen, "pruning rollups");
 }
 
 int store_stream_ids(struct store *st, int64_t **ids, size_t *n)

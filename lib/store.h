@@ -28,17 +28,26 @@ void store_close(struct store *st);
 int store_sync_streams(struct store *st, const char *const *names, size_t n, int64_t *ids,
 		       int64_t now_ms, char *err, size_t errlen);
 
-/* Writes a batch in one transaction and records the monitor's last write time. */
+/* Writes a batch in one transaction (all or nothing) and records the monitor's last write
+ * time. now_ms also drives the hourly compaction (doc/store.md): no wall clock inside. */
 int store_insert_heartbeats(struct store *st, const struct heartbeat *hb, size_t n,
 			    int64_t now_ms, char *err, size_t errlen);
 
 /* Latest heartbeat state of a stream: 1 up, 0 down, -1 never probed. */
 int store_latest_state(struct store *st, int64_t stream_id, int64_t *ts_ms);
 
-/* Deletes at most max_rows heartbeats of one stream older than before_ms; returns the
- * count deleted, or -1 with err. Small batches keep the writer lock short. */
+/* Deletes one stream's heartbeats of whole hours that ended by before_ms (blocks and their
+ * rollups), oldest first, stopping once max_rows are gone (at least one hour per call);
+ * returns the count deleted, or -1 with err. Small batches keep the writer lock short. */
 int store_prune_stream(struct store *st, int64_t stream_id, int64_t before_ms, int max_rows,
 		       char *err, size_t errlen);
+
+/* Calls row() for each heartbeat kept (of one stream, or all when stream_id is 0), stream by
+ * stream in id order, each oldest first, with the stream's name. Stops and returns -1 when
+ * row() does; -1 with err on a read failure. */
+int store_export(struct store *st, int64_t stream_id,
+		 int (*row)(void *ctx, const char *stream, const struct heartbeat *h), void *ctx,
+		 char *err, size_t errlen);
 
 /* All stream ids, removed or not, for pruning. Caller frees *ids. */
 int store_stream_ids(struct store *st, int64_t **ids, size_t *n);

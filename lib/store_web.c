@@ -1,9 +1,11 @@
 /* store_web.c - the web's reads of streams and heartbeats, and stream renames. */
 #include "store_web.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "store_int.h"
 
 #define DAY_MS ((int64_t)24 * 3600 * 1000)
 
@@ -32,30 +34,97 @@ static void end_read(sqlite3 *db, int own)
 		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 }
 
-/* Count and ups in one stream's [since, until): whole hours from the hourly rollups (schema
- * v3), the partial hours at both ends from the heartbeats themselves, so the figure is exact
- * and a 30-day range reads ~720 rollup rows plus at most two hours of heartbeats. */
-static const char uptime_sql[] =
-	"SELECT total(n), total(u) FROM ("
-	" SELECT count(*) AS n, total(up) AS u FROM heartbeats WHERE stream_id = ?1 AND ts_ms >= ?2"
-	"  AND ts_ms < min(?3, ((?2 + 3599999) / 3600000) * 3600000)"
-	" UNION ALL SELECT total(beats), total(ups) FROM rollup_hour WHERE stream_id = ?1"
-	"  AND hour >= (?2 + 3599999) / 3600000 AND hour < ?3 / 3600000"
-	" UNION ALL SELECT count(*), total(up) FROM heartbeats WHERE stream_id = ?1"
-	"  AND ts_ms >= max(?2, (?3 / 3600000) * 3600000) AND ts_ms < ?3"
-	"  AND (?3 / 3600000) * 3600000 >= ((?2 + 3599999) / 3600000) * 3600000)";
-
-static double uptime_step(sqlite3_stmt *s, int64_t stream_id, int64_t since_ms, int64_t until_ms)
+static void copy_str(struct hbstr v, char *out, size_t outlen)
 {
-	double pct = -1;
-	sqlite3_reset(s);
-	sqlite3_bind_int64(s, 1, stream_id);
-	sqlite3_bind_int64(s, 2, since_ms);
-	sqlite3_bind_int64(s, 3, until_ms);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_double(s, 0) > 0)
-		pct = 100.0 * sqlite3_column_double(s, 1) / sqlite3_column_double(s, 0);
-	sqlite3_reset(s);
-	return pct;
+	int n = v.len < outlen ? (int)v.len : (int)outlen - 1;
+	snprintf(out, outlen, "%.*s", v.p ? n : 0, v.p ? v.p : "");
+}
+
+static void beat_of(const struct hbbeat *h, struct beat *b)
+{
+	b->ts_ms = h->ts_ms;
+	b->up = h->up;
+	b->latency_ms = h->latency_ms;
+	b->connect_ms = h->connect_ms;
+	copy_str(h->error, b->error, sizeof b->error);
+	copy_str(h->message, b->message, sizeof b->message);
+}
+
+struct count {
+	double n, ups;
+};
+
+static int count_beat(void *ctx, const struct hbbeat *b)
+{
+	struct count *c = ctx;
+	c->n++;
+	c->ups += b->up;
+	return 0;
+}
+
+/* Count and ups of one stream's compacted beats in [since, until): whole hours from the
+ * hourly rollups, the partial hours at both ends from their blocks, so the figure is exact
+ * and a 30-day range reads ~720 rollup rows and two blocks. The journal's beats (the current
+ * hour, not in any rollup yet) are the caller's to add. */
+static const char rollup_sql[] =
+	"SELECT total(beats), total(ups) FROM rollup_hour WHERE stream_id = ? AND hour >= ? AND hour < ?";
+
+/* Beats of one compacted hour inside [since, until), from its block. */
+static int block_count(struct store *st, int64_t id, int64_t hour, int64_t since, int64_t until,
+		       struct hbbuf *raw, struct count *c)
+{
+	struct hbctx ctx = { .prev_ts = hour * HOUR_MS };
+	struct hbbeat b;
+	int got = block_read(st, id, hour, raw);
+	if (got != 0)
+		return got < 0 ? -1 : 0;
+	for (const uint8_t *p = raw->p, *end = p + raw->len; p < end;) {
+		if (hbunpack_beat(&p, end, &b, &ctx) < 0)
+			return -1;
+		if (b.ts_ms >= since && b.ts_ms < until)
+			count_beat(c, &b);
+	}
+	return 0;
+}
+
+static int compacted_count(struct store *st, sqlite3_stmt *roll, int64_t id, int64_t since, int64_t until,
+			   struct count *c)
+{
+	struct hbbuf raw = { 0 };
+	int rc = -1;
+	if (since < 0)
+		since = 0;
+	if (until <= since)
+		return 0;
+	int64_t h0 = (since + HOUR_MS - 1) / HOUR_MS, h1 = until / HOUR_MS;
+	if (h0 >= h1) {
+		rc = block_count(st, id, since / HOUR_MS, since, until, &raw, c);
+		if (rc == 0 && (until - 1) / HOUR_MS != since / HOUR_MS)
+			rc = block_count(st, id, (until - 1) / HOUR_MS, since, until, &raw, c);
+		hbbuf_free(&raw);
+		return rc;
+	}
+	sqlite3_reset(roll);
+	sqlite3_bind_int64(roll, 1, id);
+	sqlite3_bind_int64(roll, 2, h0);
+	sqlite3_bind_int64(roll, 3, h1);
+	if (sqlite3_step(roll) == SQLITE_ROW) {
+		c->n += sqlite3_column_double(roll, 0);
+		c->ups += sqlite3_column_double(roll, 1);
+		rc = 0;
+	}
+	sqlite3_reset(roll);
+	if (rc == 0 && since < h0 * HOUR_MS)
+		rc = block_count(st, id, since / HOUR_MS, since, h0 * HOUR_MS, &raw, c);
+	if (rc == 0 && h1 * HOUR_MS < until)
+		rc = block_count(st, id, h1, h1 * HOUR_MS, until, &raw, c);
+	hbbuf_free(&raw);
+	return rc;
+}
+
+static double percent(const struct count *c)
+{
+	return c->n > 0 ? 100.0 * c->ups / c->n : -1;
 }
 
 static void status_row(sqlite3_stmt *s, struct stream_status *o)
@@ -74,17 +143,157 @@ static void status_row(sqlite3_stmt *s, struct stream_status *o)
 	o->height = sqlite3_column_int(s, 9);
 }
 
+/* What the journal (the current hour) adds to each shown stream: its newest beat's time and
+ * latency, and its beats in the uptime window. One pass over the journal for all streams. */
+struct tail {
+	int64_t ts, base;
+	struct hbitem last;      /* the newest beat, unpacked once the scan is done */
+	struct count c;
+};
+
+static int journal_tails(const struct journal *j, const int *slot, int64_t max_id, int64_t since,
+			 int64_t until, struct tail *t)
+{
+	const uint8_t *p = j->items.p, *end = p + j->items.len;
+	int64_t base = 0, ts;
+	struct hbitem it;
+	int up;
+	while (p < end) {
+		if (hbnext(&p, end, &it) < 0)
+			return -1;
+		if (it.kind == HB_COMMIT)
+			base = it.ts_ms;
+		if (it.kind != HB_BEAT || it.stream_id > max_id || slot[it.stream_id] < 0)
+			continue;
+		if (hbpeek_entry(&it, base, &ts, &up) < 0)
+			return -1;
+		struct tail *x = &t[slot[it.stream_id]];
+		if (ts >= x->ts) {
+			x->ts = ts;
+			x->base = base;
+			x->last = it;
+		}
+		if (ts >= since && ts < until) {
+			x->c.n++;
+			x->c.ups += up;
+		}
+	}
+	return 0;
+}
+
+static void status_init(struct stream_status *o, const char *name)
+{
+	memset(o, 0, sizeof *o);
+	snprintf(o->name, sizeof o->name, "%s", name);
+	o->state = -1;
+	o->latency_ms = -1;
+	o->uptime_24h = -1;
+}
+
+/* The journal's part, then each stream's rollups and edge blocks. */
+static int status_history(struct store *st, sqlite3_stmt *roll, struct stream_status *out, size_t n,
+			  int64_t now_ms)
+{
+	struct journal j = { 0 };
+	struct tail *t = calloc(n ? n : 1, sizeof *t);
+	int64_t max_id = 0;
+	int *slot = NULL, rc = -1;
+	for (size_t i = 0; i < n; i++)
+		max_id = out[i].id > max_id ? out[i].id : max_id;
+	if (!t || !(slot = malloc((size_t)(max_id + 1) * sizeof *slot)) || journal_load(store_db(st), &j) < 0)
+		goto end;
+	memset(slot, 0xff, (size_t)(max_id + 1) * sizeof *slot); /* -1: not shown */
+	for (size_t i = 0; i < n; i++) {
+		t[i].ts = INT64_MIN;
+		if (out[i].id > 0)
+			slot[out[i].id] = (int)i;
+	}
+	/* The day's window starts on an hour: 23 whole hours from rollups, then this hour so far,
+	 * so no block is read (2,000 partial hours cost more than the rest together). */
+	int64_t since = (now_ms / HOUR_MS - 23) * HOUR_MS;
+	if (journal_tails(&j, slot, max_id, since, INT64_MAX, t) < 0)
+		goto end;
+	for (size_t i = 0; i < n; i++) {
+		struct stream_status *o = &out[i];
+		if (o->state < 0)
+			continue;
+		struct hbbeat b;
+		if (t[i].last.rec && t[i].ts >= o->last_ms) {
+			if (hbunpack_entry(&t[i].last, t[i].base, &b, NULL) < 0)
+				goto end;
+			o->last_ms = t[i].ts;
+			o->latency_ms = b.latency_ms;
+		}
+		if (o->id > 0 && slot[o->id] != (int)i)
+			t[i].c = t[slot[o->id]].c; /* the same stream shown twice */
+		/* every beat is in the journal or in a block its hour's rollup counts */
+		sqlite3_reset(roll);
+		sqlite3_bind_int64(roll, 1, o->id);
+		sqlite3_bind_int64(roll, 2, since / HOUR_MS);
+		sqlite3_bind_int64(roll, 3, now_ms / HOUR_MS + 1);
+		if (sqlite3_step(roll) != SQLITE_ROW)
+			goto end;
+		t[i].c.n += sqlite3_column_double(roll, 0);
+		t[i].c.ups += sqlite3_column_double(roll, 1);
+		sqlite3_reset(roll);
+		o->uptime_24h = percent(&t[i].c);
+	}
+	rc = 0;
+end:
+	journal_free(&j);
+	free(slot);
+	free(t);
+	return rc;
+}
+
+static int by_name(const void *a, const void *b, void *names)
+{
+	const char *const *n = names;
+	return strcmp(n[*(const size_t *)a], n[*(const size_t *)b]);
+}
+
+/* Every streams row once, matched to the shown names by binary search: one table scan costs
+ * less than 2,000 lookups by name. */
+static int status_rows(sqlite3 *db, const char *const *names, size_t n, struct stream_status *out)
+{
+	sqlite3_stmt *row;
+	size_t *order = malloc((n ? n : 1) * sizeof *order);
+	int step = SQLITE_ERROR;
+	if (!order)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof *order, by_name, (void *)names);
+	if (sqlite3_prepare_v2(db, "SELECT id, state, since_ms, last_ms, last_latency_ms, last_error, "
+			       "last_message, codec, width, height, name FROM streams", -1, &row, NULL) != SQLITE_OK) {
+		free(order);
+		return -1;
+	}
+	while ((step = sqlite3_step(row)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(row, 10);
+		size_t lo = 0, hi = n;
+		while (lo < hi) { /* the first shown name >= this row's */
+			size_t mid = (lo + hi) / 2;
+			if (strcmp(names[order[mid]], name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; name && lo < n && strcmp(names[order[lo]], name) == 0; lo++)
+			status_row(row, &out[order[lo]]);
+	}
+	sqlite3_finalize(row);
+	free(order);
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
 int store_web_status(struct store *st, const char *const *names, size_t n, int64_t now_ms,
 		     struct stream_status *out, char *err, size_t errlen)
 {
 	sqlite3 *db = store_db(st);
-	sqlite3_stmt *row = NULL, *up = NULL;
+	sqlite3_stmt *roll = NULL;
 	int rc = -1, own = sqlite3_get_autocommit(db);
-	/* The current state sits beside each stream (schema v2); only uptime reads history. */
-	if (sqlite3_prepare_v2(db, "SELECT id, state, since_ms, last_ms, last_latency_ms, last_error, "
-			       "last_message, codec, width, height FROM streams WHERE name = ?",
-			       -1, &row, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, uptime_sql, -1, &up, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, rollup_sql, -1, &roll, NULL) != SQLITE_OK) {
 		fail(db, err, errlen, "reading stream status");
 		goto end;
 	}
@@ -93,104 +302,125 @@ int store_web_status(struct store *st, const char *const *names, size_t n, int64
 		fail(db, err, errlen, "reading stream status");
 		goto end;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct stream_status *o = &out[i];
-		memset(o, 0, sizeof *o);
-		snprintf(o->name, sizeof o->name, "%s", names[i]);
-		o->state = -1;
-		o->latency_ms = -1;
-		o->uptime_24h = -1;
-		sqlite3_reset(row);
-		sqlite3_bind_text(row, 1, names[i], -1, SQLITE_STATIC);
-		int step = sqlite3_step(row);
-		if (step == SQLITE_ROW)
-			status_row(row, o);
-		else if (step != SQLITE_DONE) {
-			fail(db, err, errlen, "reading stream status");
-			goto done;
-		}
-		sqlite3_reset(row);
-		/* Rollups keep this cheap: counting a day of raw 15 s heartbeats took 2-3 s for
-		 * 2,000 streams (measured); 23 rollup rows and two partial hours do not. */
-		if (o->state >= 0)
-			o->uptime_24h = uptime_step(up, o->id, now_ms - DAY_MS, now_ms + 1);
+	for (size_t i = 0; i < n; i++)
+		status_init(&out[i], names[i]);
+	/* State, since, error and codec sit beside each stream (written when they change); the
+	 * last check time and latency are there as of the last compaction, newer in the journal. */
+	if (status_rows(db, names, n, out) < 0) {
+		fail(db, err, errlen, "reading stream status");
+		goto done;
+	}
+	if (status_history(st, roll, out, n, now_ms) < 0) {
+		fail(db, err, errlen, "reading stream history");
+		goto done;
 	}
 	rc = 0;
 done:
 	end_read(db, own);
 end:
-	sqlite3_finalize(row);
-	sqlite3_finalize(up);
+	sqlite3_finalize(roll);
 	return rc;
 }
 
-static void beat_row(sqlite3_stmt *s, struct beat *b)
+struct page {
+	struct beat *out;
+	size_t max, *n;
+	int skip;
+};
+
+static int page_beat(void *ctx, const struct hbbeat *h)
 {
-	b->ts_ms = sqlite3_column_int64(s, 0);
-	b->up = sqlite3_column_int(s, 1);
-	b->latency_ms = column_opt_int(s, 2);
-	b->connect_ms = column_opt_int(s, 3);
-	copy_text(s, 4, b->error, sizeof b->error);
-	copy_text(s, 5, b->message, sizeof b->message);
+	struct page *p = ctx;
+	if (p->skip > 0) {
+		p->skip--;
+		return 0;
+	}
+	if (*p->n >= p->max)
+		return 1;
+	beat_of(h, &p->out[(*p->n)++]);
+	return *p->n >= p->max;
 }
 
 int store_web_beats(struct store *st, int64_t stream_id, int64_t since_ms, int64_t until_ms,
 		    int offset, struct beat *out, size_t max, size_t *n, char *err, size_t errlen)
 {
 	sqlite3 *db = store_db(st);
-	sqlite3_stmt *s;
-	int step = SQLITE_DONE;
+	struct page p = { out, max, n, offset > 0 ? offset : 0 };
+	int rc, own = sqlite3_get_autocommit(db);
 	*n = 0;
-	if (sqlite3_prepare_v2(db, "SELECT ts_ms, up, latency_ms, connect_ms, error, message "
-			       "FROM heartbeats WHERE stream_id = ? AND ts_ms >= ? AND ts_ms < ? "
-			       "ORDER BY ts_ms DESC LIMIT ? OFFSET ?", -1, &s, NULL) != SQLITE_OK)
+	if (max == 0)
+		return 0;
+	/* One snapshot for the journal and the blocks: a compaction between them would hide or
+	 * repeat an hour. */
+	if (own && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(db, err, errlen, "reading heartbeats");
-	sqlite3_bind_int64(s, 1, stream_id);
-	sqlite3_bind_int64(s, 2, since_ms);
-	sqlite3_bind_int64(s, 3, until_ms);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)max);
-	sqlite3_bind_int(s, 5, offset > 0 ? offset : 0);
-	while (*n < max && (step = sqlite3_step(s)) == SQLITE_ROW)
-		beat_row(s, &out[(*n)++]);
-	if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		fail(db, err, errlen, "reading heartbeats");
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
+	rc = store_walk(st, NULL, stream_id, since_ms, until_ms, 1, WALK_ALL, page_beat, &p);
+	end_read(db, own);
+	return rc < 0 ? fail(db, err, errlen, "reading heartbeats") : 0;
 }
 
 double store_web_uptime(struct store *st, int64_t stream_id, int64_t since_ms, int64_t until_ms)
 {
-	sqlite3_stmt *s;
-	double pct;
-	if (sqlite3_prepare_v2(store_db(st), uptime_sql, -1, &s, NULL) != SQLITE_OK)
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *roll;
+	struct count c = { 0 };
+	int rc = -1, own = sqlite3_get_autocommit(db);
+	if (sqlite3_prepare_v2(db, rollup_sql, -1, &roll, NULL) != SQLITE_OK)
 		return -1;
-	pct = uptime_step(s, stream_id, since_ms, until_ms);
-	sqlite3_finalize(s);
-	return pct;
+	if (!own || sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
+		if (compacted_count(st, roll, stream_id, since_ms, until_ms, &c) == 0)
+			rc = store_walk(st, NULL, stream_id, since_ms, until_ms, 0, WALK_JOURNAL, count_beat, &c);
+		end_read(db, own);
+	}
+	sqlite3_finalize(roll);
+	return rc < 0 ? -1 : percent(&c);
 }
 
-/* Sets the end of a down run: next_up when an up heartbeat followed it inside the range,
- * else the first up heartbeat at or after until_ms (0: still down). */
-static int close_incident(sqlite3 *db, int64_t stream_id, int64_t until_ms, int64_t next_up,
-			  struct incident *inc)
+static int first_up(void *ctx, const struct hbbeat *b)
 {
-	sqlite3_stmt *s;
-	int step;
-	inc->end_ms = next_up >= 0 ? next_up : 0;
-	if (next_up >= 0)
+	if (!b->up)
 		return 0;
-	if (sqlite3_prepare_v2(db, "SELECT ts_ms FROM heartbeats WHERE stream_id = ? AND ts_ms >= ? "
-			       "AND up = 1 ORDER BY ts_ms LIMIT 1", -1, &s, NULL) != SQLITE_OK)
+	*(int64_t *)ctx = b->ts_ms;
+	return 1;
+}
+
+struct incidents {
+	struct store *st;
+	int64_t stream_id, until_ms;
+	struct incident *out, cur;
+	size_t max, *n;
+	int64_t next_up;         /* -1: not known yet (nothing newer seen in the range) */
+	int in_down;
+};
+
+/* Ends the current down run: at next_up when an up heartbeat followed it inside the range,
+ * else at the first up heartbeat at or after until_ms (0: still down). */
+static int close_incident(struct incidents *s)
+{
+	int64_t end = 0;
+	if (s->next_up >= 0)
+		end = s->next_up;
+	else if (store_walk(s->st, NULL, s->stream_id, s->until_ms, INT64_MAX, 0, WALK_ALL, first_up, &end) < 0)
 		return -1;
-	sqlite3_bind_int64(s, 1, stream_id);
-	sqlite3_bind_int64(s, 2, until_ms);
-	if ((step = sqlite3_step(s)) == SQLITE_ROW)
-		inc->end_ms = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
+	s->cur.end_ms = end;
+	s->out[(*s->n)++] = s->cur;
+	s->in_down = 0;
+	return *s->n >= s->max;
+}
+
+static int incident_beat(void *ctx, const struct hbbeat *b)
+{
+	struct incidents *s = ctx;
+	if (!b->up) {
+		s->in_down = 1;
+		s->cur.start_ms = b->ts_ms;
+		copy_str(b->error, s->cur.error, sizeof s->cur.error);
+		copy_str(b->message, s->cur.message, sizeof s->cur.message);
+		return 0;
+	}
+	int rc = s->in_down ? close_incident(s) : 0;
+	s->next_up = b->ts_ms;
+	return rc;
 }
 
 /* Walks the range newest first, so the newest max incidents cost only the heartbeats they
@@ -200,93 +430,46 @@ int store_web_incidents(struct store *st, int64_t stream_id, int64_t since_ms, i
 			struct incident *out, size_t max, size_t *n, char *err, size_t errlen)
 {
 	sqlite3 *db = store_db(st);
-	sqlite3_stmt *s = NULL;
-	struct incident cur = { 0 };
-	int64_t next_up = -1; /* -1: not known yet (nothing newer seen in the range) */
-	int in_down = 0, step = SQLITE_DONE, rc = -1, own = sqlite3_get_autocommit(db);
+	struct incidents s = { st, stream_id, until_ms, out, { 0 }, max, n, -1, 0 };
+	int rc, own = sqlite3_get_autocommit(db);
 	*n = 0;
 	if (max == 0)
 		return 0;
 	/* One snapshot for the walk and the look past until_ms. */
 	if (own && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(db, err, errlen, "reading incidents");
-	if (sqlite3_prepare_v2(db, "SELECT ts_ms, up, error, message FROM heartbeats "
-			       "WHERE stream_id = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms DESC",
-			       -1, &s, NULL) != SQLITE_OK) {
-		goto fail;
-	}
-	sqlite3_bind_int64(s, 1, stream_id);
-	sqlite3_bind_int64(s, 2, since_ms);
-	sqlite3_bind_int64(s, 3, until_ms);
-	while (*n < max && (step = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t ts = sqlite3_column_int64(s, 0);
-		if (!sqlite3_column_int(s, 1)) {
-			in_down = 1;
-			cur.start_ms = ts;
-			copy_text(s, 2, cur.error, sizeof cur.error);
-			copy_text(s, 3, cur.message, sizeof cur.message);
-			continue;
-		}
-		if (in_down) {
-			if (close_incident(db, stream_id, until_ms, next_up, &cur) < 0)
-				goto fail;
-			out[(*n)++] = cur;
-			in_down = 0;
-		}
-		next_up = ts;
-	}
-	if (*n < max && step != SQLITE_DONE)
-		goto fail;
-	if (*n < max && in_down) {
-		if (close_incident(db, stream_id, until_ms, next_up, &cur) < 0)
-			goto fail;
-		out[(*n)++] = cur;
-	}
-	rc = 0;
-	goto end;
-fail:
-	fail(db, err, errlen, "reading incidents");
-end:
-	sqlite3_finalize(s);
+	rc = store_walk(st, NULL, stream_id, since_ms, until_ms, 1, WALK_ALL, incident_beat, &s);
+	if (rc == 0 && *n < max && s.in_down && close_incident(&s) < 0)
+		rc = -1;
 	end_read(db, own);
-	return rc;
+	return rc < 0 ? fail(db, err, errlen, "reading incidents") : 0;
 }
 
-/* In key order (stream id, then time): rows stream straight off the primary key, where a
- * global time order would sort the whole table first. */
+struct web_export {
+	int (*row)(void *ctx, const char *stream, const struct beat *b);
+	void *ctx;
+};
+
+static int web_export_row(void *ctx, const char *stream, const struct heartbeat *h)
+{
+	struct web_export *x = ctx;
+	struct beat b;
+	memset(&b, 0, sizeof b);
+	b.ts_ms = h->ts_ms;
+	b.up = h->up;
+	b.latency_ms = h->latency_ms;
+	b.connect_ms = h->connect_ms;
+	snprintf(b.error, sizeof b.error, "%s", h->error ? h->error : "");
+	snprintf(b.message, sizeof b.message, "%s", h->message ? h->message : "");
+	return x->row(x->ctx, stream, &b);
+}
+
 int store_web_export(struct store *st, int64_t stream_id,
 		     int (*row)(void *ctx, const char *stream, const struct beat *b), void *ctx,
 		     char *err, size_t errlen)
 {
-	static const char one[] =
-		"SELECT h.ts_ms, h.up, h.latency_ms, h.connect_ms, h.error, h.message, s.name "
-		"FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE h.stream_id = ? "
-		"ORDER BY h.ts_ms";
-	static const char all[] =
-		"SELECT h.ts_ms, h.up, h.latency_ms, h.connect_ms, h.error, h.message, s.name "
-		"FROM heartbeats h JOIN streams s ON s.id = h.stream_id "
-		"ORDER BY h.stream_id, h.ts_ms";
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *s;
-	struct beat b;
-	int step, rc = 0;
-	if (sqlite3_prepare_v2(db, stream_id ? one : all, -1, &s, NULL) != SQLITE_OK)
-		return fail(db, err, errlen, "exporting heartbeats");
-	if (stream_id)
-		sqlite3_bind_int64(s, 1, stream_id);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&b, 0, sizeof b);
-		beat_row(s, &b);
-		if (row(ctx, (const char *)sqlite3_column_text(s, 6), &b) < 0) {
-			snprintf(err, errlen, "export stopped by its writer");
-			rc = -1;
-			break;
-		}
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = fail(db, err, errlen, "exporting heartbeats");
-	sqlite3_finalize(s);
-	return rc;
+	struct web_export x = { row, ctx };
+	return store_export(st, stream_id, web_export_row, &x, err, errlen);
 }
 
 int64_t store_web_stream_id(struct store *st, const char *name)
@@ -333,13 +516,28 @@ int store_web_rename(struct store *st, const char *from, const char *to, char *e
 
 int64_t store_web_monitor_write_ms(struct store *st)
 {
+	sqlite3 *db = store_db(st);
 	sqlite3_stmt *s;
+	struct journal j;
+	struct hbitem it;
 	int64_t ms = 0;
-	if (sqlite3_prepare_v2(store_db(st), "SELECT value FROM meta WHERE key = 'monitor_write_ms'",
-			       -1, &s, NULL) != SQLITE_OK)
+	int own = sqlite3_get_autocommit(db);
+	/* The journal's last commit, or what the last compaction noted when it restarted it. */
+	if (own && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		ms = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'monitor_write_ms'", -1, &s,
+			       NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			ms = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	if (journal_load(db, &j) == 0) {
+		const uint8_t *p = j.items.p, *end = p + j.items.len;
+		while (p < end && hbnext(&p, end, &it) == 0)
+			if (it.kind == HB_COMMIT && it.ts_ms > ms)
+				ms = it.ts_ms;
+		journal_free(&j);
+	}
+	end_read(db, own);
 	return ms;
 }

@@ -17,7 +17,8 @@ struct stream_status {
 	char message[320];
 	char codec[24];
 	int width, height;
-	double uptime_24h;           /* percent of heartbeats up in the last 24 h; -1 when none */
+	double uptime_24h;           /* percent of heartbeats up since the start of the hour 23 h
+				      * ago (23-24 h, read from hourly rollups); -1 when none */
 };
 
 /* Status of each configured name, in the given order (names not in the database come back

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "export.h"
 #include "fileio.h"
 #include "log.h"
 #include "pool.h"
@@ -40,12 +41,13 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: streampulse-monitor [-c config.yaml] [--once] [-v]\n"
 		   "       streampulse-monitor [-c config.yaml] --check-config\n"
+		   "       streampulse-monitor [-c config.yaml] --export [--stream NAME]\n"
 		   "       streampulse-monitor --check URL [-t SECONDS] [--udp]\n");
 }
 
 struct opts {
-	const char *config, *check_url;
-	int once, timeout_s, udp, check_config;
+	const char *config, *check_url, *stream;
+	int once, timeout_s, udp, check_config, export;
 };
 
 /* Returns 0, or EXIT_USAGE after printing why. */
@@ -55,7 +57,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "config", required_argument, NULL, 'c' }, { "once", no_argument, NULL, 'o' },
 		{ "check", required_argument, NULL, 'k' }, { "timeout", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' }, { "udp", no_argument, NULL, 'u' },
-		{ "help", no_argument, NULL, 'h' }, { "check-config", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' }, { "check-config", no_argument, NULL, 'n' },
+		{ "export", no_argument, NULL, 'x' }, { "stream", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 	char *end;
@@ -67,6 +70,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'k': o->check_url = optarg; break;
 		case 'u': o->udp = 1; break;
 		case 'n': o->check_config = 1; break;
+		case 'x': o->export = 1; break;
+		case 's': o->stream = optarg; break;
 		case 'v': log_verbose = 1; break;
 		case 't':
 			errno = 0;
@@ -410,6 +415,8 @@ int main(int argc, char **argv)
 		return rc;
 	if (o.check_config)
 		return run_check_config(o.config);
+	if (o.export)
+		return export_run(o.config, o.stream);
 	probe_global_init();
 	if (o.check_url) {
 		rc = run_check(&o);

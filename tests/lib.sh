@@ -70,6 +70,33 @@ check_probe() {
 	check_match "$what: output" "$re" "$LAST_OUT"
 }
 
+# ---- the store ----------------------------------------------------------------
+# hb_sql CONFIG SQL: SQL over the heartbeats the monitor kept, exported with
+# `streampulse-monitor -c CONFIG --export` (the store packs them; doc/store.md) into an
+# in-memory database: heartbeats(stream_id, ts_ms, up, latency_ms, connect_ms, error, message,
+# codec, width, height) as the old table had it (NULL where none), and streams(id, name) of the
+# streams that have heartbeats, ids in the store's order.
+hb_sql() {
+	local cfg=$1 sql=$2 csv rc
+	csv=$(mktemp "$OUT/hb_sql.XXXXXX") || return 1
+	if ! "$MON" -c "$cfg" --export >"$csv" 2>>"$OUT/hb_sql.err"; then
+		rm -f "$csv"
+		return 1
+	fi
+	sqlite3 -batch -cmd ".import --csv $csv hb_csv" :memory: "
+CREATE TABLE streams AS SELECT row_number() OVER (ORDER BY min(rowid)) AS id, stream AS name
+  FROM hb_csv GROUP BY stream;
+CREATE TABLE heartbeats AS SELECT s.id AS stream_id, CAST(ts_ms AS INTEGER) AS ts_ms,
+  CAST(up AS INTEGER) AS up, CAST(NULLIF(latency_ms, '') AS INTEGER) AS latency_ms,
+  CAST(NULLIF(connect_ms, '') AS INTEGER) AS connect_ms, NULLIF(error, '') AS error,
+  NULLIF(message, '') AS message, NULLIF(codec, '') AS codec,
+  CAST(NULLIF(width, '') AS INTEGER) AS width, CAST(NULLIF(height, '') AS INTEGER) AS height
+  FROM hb_csv c JOIN streams s ON s.name = c.stream ORDER BY s.id, ts_ms;
+$sql" && rc=0 || rc=$?
+	rm -f "$csv"
+	return "$rc"
+}
+
 # ---- time -------------------------------------------------------------------
 now_ms() { local t=${EPOCHREALTIME//[.,]/}; echo $((t / 1000)); }
 

@@ -35,7 +35,7 @@ check_eq "monitor exits 0 on SIGTERM" 0 "$rc"
 check_lt "monitor exits promptly on SIGTERM ($((t1 - t0)) ms)" $((t1 - t0)) 5000
 
 db="$OUT/data/streams.db"
-q() { sqlite3 "$db" "$1"; }
+q() { hb_sql "$OUT/config.yaml" "$1"; }
 n=$(q "SELECT count(*) FROM heartbeats")
 check_lt "at least 17 heartbeats in 3 cycles (got $n)" 16 "$n"
 check_lt "at most 19 heartbeats in 3 cycles (got $n)" "$n" 20
@@ -61,8 +61,8 @@ for i in 1 2 3 4 5; do g=$((ts[i] - ts[i - 1])); [ "$g" -lt "$mingap" ] && minga
 check_lt "first probes span most of the 2 s interval (span $span ms)" 1300 "$span"
 check_lt "first probes span less than the interval (span $span ms)" "$span" 2000
 check_lt "no two streams start together (smallest gap $mingap ms, expect ~333)" 200 "$mingap"
-check_eq "WAL mode" "wal" "$(q 'PRAGMA journal_mode')"
-check_eq "schema is versioned" "3" "$(q 'PRAGMA user_version')"
+check_eq "WAL mode" "wal" "$(sqlite3 "$db" 'PRAGMA journal_mode')"
+check_eq "schema is versioned" "4" "$(sqlite3 "$db" 'PRAGMA user_version')"
 check_match "state changes are logged" "first state: 'dead refused' down: refused" "$(cat "$OUT/monitor.err")"
 probes=$(grep -c "probe: " "$OUT/monitor.err")
 check_eq "without -v no per-probe lines" 0 "$probes"

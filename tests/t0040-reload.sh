@@ -19,7 +19,9 @@ YAML
 pid=$!
 db="$OUT/data/streams.db"
 q() { sqlite3 "$db" "$1"; }
-count() { q "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = '$1'" 2>/dev/null || echo 0; }
+# The export reads the database through a config: one that stays valid (same folder, same file).
+cp "$cfg" "$OUT/export.yaml"
+count() { hb_sql "$OUT/export.yaml" "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = '$1'" 2>/dev/null || echo 0; }
 has_beats() { [ "$(count "$1")" -ge "$2" ]; }
 wait_for "first heartbeats written" 10 has_beats keep 1
 wait_for "first heartbeat of the stream to remove written" 10 has_beats "remove me" 1

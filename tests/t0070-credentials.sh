@@ -32,10 +32,10 @@ YAML
 "$MON" -c "$OUT/config.yaml" --once -v 2>"$OUT/monitor.err"
 check_eq "--once exits 0" 0 "$?"
 db="$OUT/data/streams.db"
-states=$(sqlite3 "$db" "SELECT s.name || '=' || coalesce(h.error, 'up') FROM heartbeats h JOIN streams s ON s.id = h.stream_id ORDER BY s.id" | tr '\n' ' ')
+states=$(hb_sql "$OUT/config.yaml" "SELECT s.name || '=' || coalesce(h.error, 'up') FROM heartbeats h JOIN streams s ON s.id = h.stream_id ORDER BY s.id" | tr '\n' ' ')
 check_eq "states with credentials" "rtsp right=up rtsp wrong=unauthorized rtsp refused=refused rtsp silent=timeout http right=up http wrong=unauthorized http 404=not_found http silent=timeout " "$states"
 check_eq "wrong RTSP credentials are never 'up'" 0 \
-	"$(sqlite3 "$db" "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name LIKE '%wrong' AND up = 1")"
+	"$(hb_sql "$OUT/config.yaml" "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name LIKE '%wrong' AND up = 1")"
 for url in $(sed -n 's/^ *url: //p' "$OUT/config.yaml"); do
 	"$MON" --check "$url" -t 2 >>"$OUT/check.out" 2>&1
 done

@@ -30,8 +30,8 @@ check_match "busy workers: the probe is skipped and logged" \
 check_match "an unfinished previous probe: skipped and logged" \
 	"skipped probe of 'slow (one|two)': its previous probe is still running" "$log"
 check_match "the count of skips is in the final line" "stopped: [0-9]+ probes started, [1-9][0-9]* skipped" "$log"
-n=$(sqlite3 "$OUT/data/streams.db" "SELECT count(*) FROM heartbeats WHERE error = 'timeout'")
+n=$(hb_sql "$OUT/config.yaml" "SELECT count(*) FROM heartbeats WHERE error = 'timeout'")
 check_lt "timeouts were recorded ($n)" 0 "$n"
 check_eq "cancelled probes are not recorded as failures" 0 \
-	"$(sqlite3 "$OUT/data/streams.db" "SELECT count(*) FROM heartbeats WHERE error = 'cancelled'")"
+	"$(hb_sql "$OUT/config.yaml" "SELECT count(*) FROM heartbeats WHERE error = 'cancelled'")"
 finish

@@ -20,11 +20,11 @@ t_kill=$(now_ms)
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 check_eq "integrity_check after SIGKILL" ok "$(sqlite3 "$db" 'PRAGMA integrity_check')"
-n=$(sqlite3 "$db" "SELECT count(*) FROM heartbeats")
+n=$(hb_sql "$OUT/config.yaml" "SELECT count(*) FROM heartbeats")
 # 8 streams spread over 2 s: by 5.3 s about 8 * 5.3 / 2 = 21 probes started; at most one cycle (8)
 # may be lost, and probes take milliseconds here.
 check_lt "heartbeats kept after SIGKILL: $n (at most one cycle of 21 lost)" 12 "$n"
-last=$(sqlite3 "$db" "SELECT max(ts_ms) FROM heartbeats")
+last=$(hb_sql "$OUT/config.yaml" "SELECT max(ts_ms) FROM heartbeats")
 check_lt "the newest kept heartbeat is under one interval before the kill ($((t_kill - last)) ms)" $((t_kill - last)) 2000
 
 "$MON" -c "$OUT/config.yaml" 2>"$OUT/monitor2.err" &
@@ -34,6 +34,6 @@ kill -TERM "$pid"
 wait "$pid"
 check_eq "restarted monitor exits 0" 0 "$?"
 check_eq "integrity_check after the restart" ok "$(sqlite3 "$db" 'PRAGMA integrity_check')"
-check_lt "the restart wrote a new cycle" "$n" "$(sqlite3 "$db" "SELECT count(*) FROM heartbeats")"
+check_lt "the restart wrote a new cycle" "$n" "$(hb_sql "$OUT/config.yaml" "SELECT count(*) FROM heartbeats")"
 check "the restart does not re-log known states as changes" bash -c "! grep -q 'first state' '$OUT/monitor2.err'"
 finish

@@ -58,7 +58,7 @@ check "the masked password was kept" grep -qF "$TEST_RTSP_USER:$TEST_RTSP_PASS@"
 check "keys the form does not show are kept" grep -q "email: ops@example.invalid" "$cfg"
 check "per-stream keys are kept" grep -q "timeout_seconds: 4" "$cfg"
 check "the saved file is valid" "$MON" --check-config -c "$cfg"
-extra() { [ "$(sqlite3 "$db" "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = 'Extra'" 2>/dev/null)" -ge 1 ]; }
+extra() { [ "$(hb_sql "$cfg" "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = 'Extra'" 2>/dev/null)" -ge 1 ]; }
 wait_for "monitor probes the new stream" 6 extra
 t1=$(now_ms)
 check_lt "monitor probed it within 2 intervals (4 s): $((t1 - t0)) ms" $((t1 - t0)) 4000
@@ -82,14 +82,14 @@ check_match "says to type the password again" "type its password again" "$(cat "
 check "file unchanged when the host changed under a kept password" cmp -s "$cfg" "$OUT/before-move.yaml"
 
 # Rename keeps history.
-before=$(sqlite3 "$db" "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = 'Lobby'")
+before=$(hb_sql "$cfg" "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = 'Lobby'")
 web_get "$J" /config >/dev/null
 version=$(sed -n 's/.*name="version" value="\([0-9a-f]*\)".*/\1/p' "$WEB_BODY")
 web_get "$J" /config --data-urlencode "version=$version" -d heartbeat_seconds=2 -d timezone=UTC -d rows=2 \
 	-d name0=Front%20hall -d old0=Lobby -d enabled0=1 --data-urlencode "url0=rtsp://$TEST_RTSP_USER:•••@127.0.0.1:$RTSP_PORT/secure" \
 	-d name1=Extra -d old1=Extra -d enabled1=1 --data-urlencode "url1=http://127.0.0.1:$MJPEG_PORT/mjpeg" -d "csrf=$csrf" >/dev/null
 check_eq "rename saved" 303 "$WEB_STATUS"
-after=$(sqlite3 "$db" "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = 'Front hall'")
+after=$(hb_sql "$cfg" "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = 'Front hall'")
 check_lt "renamed stream keeps its history ($before before, $after after)" $((before - 1)) "$after"
 # The long-lived FastCGI workers exit through exit() on SIGTERM: ASan's leak check runs then.
 stop_web

@@ -92,7 +92,7 @@ rc=$?
 t1=$(now_ms)
 echo "--once with 50 streams: $((t1 - t0)) ms" >>"$OUT/check.log"
 check_eq "--once on 50 replay streams exits 0" 0 "$rc"
-q() { sqlite3 "$OUT/data/streams.db" "$1"; }
+q() { hb_sql "$OUT/config.yaml" "$1"; }
 check_eq "50 up heartbeats, h264 640x360" 50 \
 	"$(q "SELECT count(DISTINCT stream_id) FROM heartbeats WHERE up = 1 AND codec = 'h264' AND width = 640 AND height = 360")"
 check_eq "no down heartbeat" 0 "$(q "SELECT count(*) FROM heartbeats WHERE up = 0")"

@@ -35,8 +35,8 @@ echo "started=$started skipped=$skipped written=$written cancelled=$cancelled" >
 check_eq "no probe skipped ($line)" 0 "${skipped:-x}"
 check_lt "2 cycles of 200 started (started $started)" 399 "${started:-0}"
 check_eq "every started probe written or cancelled at shutdown" "$started" "$((written + cancelled))"
-n=$(sqlite3 "$OUT/data/streams.db" "SELECT count(*) FROM heartbeats")
+n=$(hb_sql "$OUT/config.yaml" "SELECT count(*) FROM heartbeats")
 check_eq "database holds every written heartbeat" "$written" "$n"
-check_eq "every heartbeat is up" 0 "$(sqlite3 "$OUT/data/streams.db" "SELECT count(*) FROM heartbeats WHERE up = 0")"
+check_eq "every heartbeat is up" 0 "$(hb_sql "$OUT/config.yaml" "SELECT count(*) FROM heartbeats WHERE up = 0")"
 check_lt "at most the probes of the last second were cancelled ($cancelled)" "${cancelled:-999}" 60
 finish

@@ -8,40 +8,60 @@
 #include "store_web.h"
 #include "unit.h"
 
-/* Uptime from rollups + partial hours must equal a count over the raw heartbeats. */
+#define HOUR 3600000LL
+
+/* Uptime from rollups + partial hours must equal a count over the raw heartbeats: while
+ * they sit in the journal, and after the compaction a commit in a later hour runs. */
+static int uptime_mismatches(struct store *st, int64_t id, const struct heartbeat *hb, int n, int64_t base)
+{
+	unsigned seed = 7;
+	int bad = 0;
+	for (int k = 0; k < 300; k++) {
+		seed = seed * 1103515245 + 12345;
+		int64_t a = base - HOUR + (int64_t)(seed % 30000000u);
+		seed = seed * 1103515245 + 12345;
+		int64_t b = a + (int64_t)(seed % 20000000u);
+		double count = 0, ups = 0;
+		for (int i = 0; i < n; i++)
+			if (hb[i].ts_ms >= a && hb[i].ts_ms < b) {
+				count++;
+				ups += hb[i].up;
+			}
+		double want = count > 0 ? 100.0 * ups / count : -1;
+		double got = store_web_uptime(st, id, a, b);
+		if (got < want - 1e-9 || got > want + 1e-9)
+			bad++;
+	}
+	return bad;
+}
+
 static void check_rollups(struct store *st, int64_t id)
 {
 	enum { N = 2000 };
 	static struct heartbeat hb[N];
 	char err[256];
-	int64_t base = 1795600000000LL - 1795600000000LL % 3600000 - 7 * 3600000LL + 123456;
+	int64_t base = 1795600000000LL - 1795600000000LL % HOUR - 7 * HOUR + 123456;
 	for (int i = 0; i < N; i++) /* 12.6 s apart over ~7 hours; down in a pattern */
 		hb[i] = (struct heartbeat){ .stream_id = id, .ts_ms = base + (int64_t)i * 12600,
 					    .up = (i % 7) != 0 && (i / 300) != 3, .latency_ms = 200,
 					    .connect_ms = 5, .error = "refused", .message = "x" };
 	CHECK_INT(store_insert_heartbeats(st, hb, N, base, err, sizeof err), 0);
-	sqlite3_stmt *raw;
-	sqlite3_prepare_v2(store_db(st), "SELECT count(*), total(up) FROM heartbeats WHERE stream_id = ? "
-			   "AND ts_ms >= ? AND ts_ms < ?", -1, &raw, NULL);
-	unsigned seed = 7;
-	int bad = 0;
-	for (int k = 0; k < 300; k++) {
-		seed = seed * 1103515245 + 12345;
-		int64_t a = base - 3600000 + (int64_t)(seed % 30000000u);
-		seed = seed * 1103515245 + 12345;
-		int64_t b = a + (int64_t)(seed % 20000000u);
-		sqlite3_reset(raw);
-		sqlite3_bind_int64(raw, 1, id);
-		sqlite3_bind_int64(raw, 2, a);
-		sqlite3_bind_int64(raw, 3, b);
-		sqlite3_step(raw);
-		double n = sqlite3_column_double(raw, 0), want = n > 0 ? 100.0 * sqlite3_column_double(raw, 1) / n : -1;
-		double got = store_web_uptime(st, id, a, b);
-		if (got < want - 1e-9 || got > want + 1e-9)
-			bad++;
+	CHECK_INT(uptime_mismatches(st, id, hb, N, base), 0);
+	/* a commit a day on (out of the ranges checked) compacts the journal into blocks and rollups */
+	struct heartbeat later = hb[N - 1];
+	later.ts_ms = base + 24 * HOUR;
+	CHECK_INT(store_insert_heartbeats(st, &later, 1, later.ts_ms, err, sizeof err), 0);
+	CHECK_INT(uptime_mismatches(st, id, hb, N, base), 0);
+	sqlite3_stmt *s;
+	sqlite3_prepare_v2(store_db(st), "SELECT (SELECT count(*) FROM journal), (SELECT total(beats) FROM "
+			   "rollup_hour WHERE stream_id = ? AND hour >= ?)", -1, &s, NULL);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, base / HOUR);
+	if (CHECK(sqlite3_step(s) == SQLITE_ROW)) {
+		CHECK_INT(sqlite3_column_int(s, 0), 1); /* only the later commit */
+		CHECK_INT(sqlite3_column_int(s, 1), N);
 	}
-	sqlite3_finalize(raw);
-	CHECK_INT(bad, 0);
+	sqlite3_finalize(s);
 }
 
 static struct heartbeat beat(int64_t id, int64_t ts, int up)
@@ -100,20 +120,27 @@ int main(void)
 	CHECK_INT(store_sync_streams(st, names, 3, ids2, 6000, err, sizeof err), 0);
 	CHECK_INT(ids2[1], ids[1]);
 
-	/* retention: only rows older than the cut, at most max_rows per call */
-	struct heartbeat old[10];
-	for (int i = 0; i < 10; i++)
-		old[i] = beat(ids[1], 100 + i, 1);
-	CHECK_INT(store_insert_heartbeats(st, old, 10, 7000, err, sizeof err), 0);
-	CHECK_INT(store_prune_stream(st, ids[1], 1000, 4, err, sizeof err), 4);
-	CHECK_INT(store_prune_stream(st, ids[1], 1000, 100, err, sizeof err), 6);
-	CHECK_INT(store_prune_stream(st, ids[1], 1000, 100, err, sizeof err), 0);
+	/* retention: whole hours older than the cut, oldest first, about max_rows per call (at
+	 * least one hour); a commit in a later hour first compacts them into hourly blocks */
+	struct heartbeat old[30];
+	for (int i = 0; i < 30; i++)
+		old[i] = beat(ids[1], (i / 10) * HOUR + 10000 + i, 1);
+	CHECK_INT(store_insert_heartbeats(st, old, 30, 7000, err, sizeof err), 0);
+	struct heartbeat now = beat(ids[1], 5 * HOUR, 1);
+	CHECK_INT(store_insert_heartbeats(st, &now, 1, 5 * HOUR, err, sizeof err), 0);
+	CHECK_INT(store_prune_stream(st, ids[1], 2 * HOUR + 500, 4, err, sizeof err), 11); /* + 1500 */
+	CHECK(store_web_uptime(st, ids[1], 0, HOUR) < 0);
+	CHECK(store_web_uptime(st, ids[1], 0, 3 * HOUR) == 100.0);
+	CHECK_INT(store_prune_stream(st, ids[1], 2 * HOUR + 500, 100, err, sizeof err), 10);
+	CHECK_INT(store_prune_stream(st, ids[1], 2 * HOUR + 500, 100, err, sizeof err), 0);
+	CHECK(store_web_uptime(st, ids[1], 0, 2 * HOUR) < 0);
+	CHECK(store_web_uptime(st, ids[1], 2 * HOUR, 3 * HOUR) == 100.0);
 	CHECK_INT(store_latest_state(st, ids[1], &ts), 1);
-	CHECK_INT(ts, 1500);
+	CHECK_INT(ts, 5 * HOUR);
 
 	/* a failing batch is rolled back whole (the engine keeps it and retries) */
 	struct heartbeat bad[] = { beat(ids[0], 9000, 1), beat(999999, 9001, 1) };
-	CHECK_INT(store_insert_heartbeats(st, bad, 2, 9100, err, sizeof err), -1);
+	CHECK_INT(store_insert_heartbeats(st, bad, 2, 5 * HOUR + 9100, err, sizeof err), -1);
 	CHECK(strstr(err, "writing heartbeats") != NULL, "err: %s", err);
 	CHECK_INT(store_latest_state(st, ids[0], &ts), 0);
 	CHECK_INT(ts, 2000);
