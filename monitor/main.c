@@ -15,6 +15,7 @@
 #include "config.h"
 #include "engine.h"
 #include "export.h"
+#include "import.h"
 #include "fileio.h"
 #include "log.h"
 #include "pool.h"
@@ -42,11 +43,12 @@ static void usage(FILE *f)
 	fprintf(f, "usage: streampulse-monitor [-c config.yaml] [--once] [-v]\n"
 		   "       streampulse-monitor [-c config.yaml] --check-config\n"
 		   "       streampulse-monitor [-c config.yaml] --export [--stream NAME]\n"
+		   "       streampulse-monitor [-c config.yaml] --import FILE.jsonl\n"
 		   "       streampulse-monitor --check URL [-t SECONDS] [--udp]\n");
 }
 
 struct opts {
-	const char *config, *check_url, *stream;
+	const char *config, *check_url, *stream, *import;
 	int once, timeout_s, udp, check_config, export;
 };
 
@@ -58,7 +60,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "check", required_argument, NULL, 'k' }, { "timeout", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' }, { "udp", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' }, { "check-config", no_argument, NULL, 'n' },
-		{ "export", no_argument, NULL, 'x' }, { "stream", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 },
+		{ "export", no_argument, NULL, 'x' }, { "stream", required_argument, NULL, 's' },
+		{ "import", required_argument, NULL, 'i' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 	char *end;
@@ -72,6 +75,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'n': o->check_config = 1; break;
 		case 'x': o->export = 1; break;
 		case 's': o->stream = optarg; break;
+		case 'i': o->import = optarg; break;
 		case 'v': log_verbose = 1; break;
 		case 't':
 			errno = 0;
@@ -417,6 +421,8 @@ int main(int argc, char **argv)
 		return run_check_config(o.config);
 	if (o.export)
 		return export_run(o.config, o.stream);
+	if (o.import)
+		return import_run(o.config, o.import);
 	probe_global_init();
 	if (o.check_url) {
 		rc = run_check(&o);

@@ -11,21 +11,14 @@ cfg="$OUT/config.yaml"
 	for ((i = 0; i < N; i++)); do printf '  - name: cam-%04d\n    url: rtsp://127.0.0.1:9/%d\n' "$i" "$i"; done
 } >"$cfg"
 db="$OUT/data/streams.db"
-# The schema from the program itself; states as the monitor writes them: every 7th stream down.
-REQUEST_METHOD=GET PATH_INFO=/api/health STREAMPULSE_CONFIG="$cfg" "$SP_WEB_BIN" >/dev/null 2>"$OUT/schema.err"
+# Heartbeats through the monitor's own write path (--import): every 7th stream down.
 now=$(now_ms)
-sqlite3 "$db" <<SQL || bail "seed the database" "sqlite3 failed"
-WITH RECURSIVE i(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM i WHERE x < $N - 1)
-INSERT INTO streams(id, name, created_ms, state, since_ms, last_ms, last_latency_ms, last_error, last_message)
-SELECT x + 1, printf('cam-%04d', x), $now - 3600000, x % 7 != 0, $now - 600000, $now - 5000,
-       CASE WHEN x % 7 != 0 THEN 250 END, CASE WHEN x % 7 = 0 THEN 'refused' END,
-       CASE WHEN x % 7 = 0 THEN 'connection refused' END FROM i;
-WITH RECURSIVE b(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM b WHERE k < 2)
-INSERT INTO heartbeats(stream_id, ts_ms, up, latency_ms, error, message)
-SELECT s.id, $now - 5000 - b.k * 15000, s.state, CASE WHEN s.state THEN 250 END, s.last_error, s.last_message
-FROM streams s, b;
-INSERT OR REPLACE INTO meta(key, value) VALUES ('monitor_write_ms', $now - 5000);
-SQL
+awk -v n="$N" -v now="$now" 'BEGIN { for (x = 0; x < n; x++) for (k = 2; k >= 0; k--) {
+	down = x % 7 == 0; ts = now - 5000 - k * 15000
+	if (down) printf "{\"stream\":\"cam-%04d\",\"ts_ms\":%.0f,\"up\":false,\"error\":\"refused\",\"message\":\"connection refused\"}\n", x, ts
+	else printf "{\"stream\":\"cam-%04d\",\"ts_ms\":%.0f,\"up\":true,\"latency_ms\":250,\"codec\":\"h264\",\"width\":640,\"height\":360}\n", x, ts } }' \
+	>"$OUT/seed.jsonl"
+"$MON" -c "$cfg" --import "$OUT/seed.jsonl" 2>"$OUT/import.err" || bail "seed the database" "$(tail -2 "$OUT/import.err")"
 sqlite3 "$db" "SELECT name FROM streams WHERE state = 0 ORDER BY name" >"$OUT/down.want"
 ndown=$(wc -l <"$OUT/down.want")
 start_web "$cfg"
@@ -102,9 +95,8 @@ check "the viewer's page has no Configuration link" bash -c "! grep -q 'href=\"/
 
 # A new heartbeat batch (as the monitor writes it: state beside the stream, meta write time).
 later=$((now + 1000))
-sqlite3 "$db" "UPDATE streams SET state = 0, since_ms = $later, last_ms = $later, last_error = 'timeout',
-	last_message = 'no frame' WHERE name = 'cam-0001';
-	INSERT OR REPLACE INTO meta(key, value) VALUES ('monitor_write_ms', $later);"
+echo "{\"stream\":\"cam-0001\",\"ts_ms\":$later,\"up\":false,\"error\":\"timeout\",\"message\":\"no frame\"}" |
+	"$MON" -c "$cfg" --import - 2>>"$OUT/import.err" || not_ok "import a new heartbeat" "$(tail -1 "$OUT/import.err")"
 states=$(for _ in 1 2 3 4 5 6 7 8; do curl -s -b "$J" "$WEB_URL/api/streams" | jq -r '.streams[] | select(.name == "cam-0001") | .state'; done | sort -u)
 check_eq "after a heartbeat write every worker shows the new state" down "$states"
 web_get "$J" /api/streams -H "If-None-Match: $api_etag" >/dev/null

@@ -32,34 +32,36 @@ streams:
   - name: "@n6"
     url: rtsp://127.0.0.1:9/x
 YAML
-# The schema from the program itself, then what a hostile camera could make the monitor record:
+# What a hostile camera could make the monitor record, through its own write path (--import):
 # error messages (and error classes, codecs) with markup, formulas, tabs, CRs and quotes.
-REQUEST_METHOD=GET PATH_INFO=/api/health STREAMPULSE_CONFIG="$cfg" "$SP_WEB_BIN" >/dev/null 2>"$OUT/schema.err"
 db="$OUT/data/streams.db"
-"$PY" - "$db" "$cfg" "$OUT/seeded.json" <<'EOF' || bail "seed the database" "python failed"
-import json, sqlite3, sys, time, yaml
-db, cfg, out = sys.argv[1:4]
+"$PY" - "$cfg" "$OUT/seeded.json" "$OUT/seed.jsonl" <<'EOF' || bail "seed the database" "python failed"
+import json, sys, time, yaml
+cfg, out, lines = sys.argv[1:4]
 names = [s["name"] for s in yaml.safe_load(open(cfg))["streams"]]
 msgs = ['<script>alert("m1")</script>', "\"><img src=x onerror=alert('m2')>", "=cmd|' /C calc'!A0",
         "+m4", "-m5", "@m6", "\t=m7", "\r=m8", 'plain, "quoted"\nand a newline m9', "</textarea>m10"]
 now = int(time.time() * 1000)
-c = sqlite3.connect(db)
-seeded = []
+seeded, rows = [], []
 for i, name in enumerate(names, 1):
-    c.execute("INSERT INTO streams(id, name, created_ms, state, since_ms, last_ms, last_error,"
-              " last_message, codec, width, height) VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 640, 360)",
-              (i, name, now - 3600000, now - 60000, now - 1000, "=err<b>",
-               msgs[(i - 1) % len(msgs)], "<i>h264</i>"))
+    # An up beat first, so the stream has a (hostile) codec; then the failures.
+    rows.append({"stream": name, "ts_ms": now - 2000000, "up": True, "latency_ms": 100,
+                 "codec": "<i>h264</i>", "width": 640, "height": 360})
+    seeded.append({"stream": name, "ts_ms": now - 2000000, "message": "", "error": ""})
     for k, m in enumerate(msgs):
         ts = now - 1000 - k * 30000
         err = "=err<b>" if k == 0 else "refused"
-        c.execute("INSERT INTO heartbeats(stream_id, ts_ms, up, error, message) VALUES (?, ?, 0, ?, ?)",
-                  (i, ts, err, m))
+        rows.append({"stream": name, "ts_ms": ts, "up": False, "error": err, "message": m})
         seeded.append({"stream": name, "ts_ms": ts, "message": m, "error": err})
-c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('monitor_write_ms', ?)", (now,))
-c.commit()
+    last = msgs[(i - 1) % len(msgs)]
+    rows.append({"stream": name, "ts_ms": now - 500, "up": False, "error": "=err<b>", "message": last})
+    seeded.append({"stream": name, "ts_ms": now - 500, "message": last, "error": "=err<b>"})
+with open(lines, "w") as f:
+    for r in rows:
+        f.write(json.dumps(r) + "\n")
 json.dump(seeded, open(out, "w"))
 EOF
+"$MON" -c "$cfg" --import "$OUT/seed.jsonl" 2>"$OUT/import.err" || bail "seed the database" "$(tail -2 "$OUT/import.err")"
 # A thumbnail for each (the bytes are not looked at), so the dashboard links them too.
 mkdir -p "$OUT/data/thumbs"
 for i in $(sqlite3 "$db" "SELECT id FROM streams"); do printf 'thumb %s' "$i" >"$OUT/data/thumbs/$i.jpg"; done
@@ -186,7 +188,7 @@ web_get "$J" "/api/streams/$(jq -rn --arg s "$N_SCRIPT" '$s|@uri')/heartbeats?li
 check_eq "heartbeats API 200" 200 "$WEB_STATUS"
 check "heartbeats: every seeded message intact (tabs, CRs, quotes, newlines)" "$PY" -c '
 import json, sys
-got = sorted(b["message"] for b in json.load(open(sys.argv[1]))["heartbeats"])
+got = sorted(b.get("message", "") for b in json.load(open(sys.argv[1]))["heartbeats"])
 want = sorted(s["message"] for s in json.load(open(sys.argv[2])) if s["stream"] == sys.argv[3])
 sys.exit(0 if got == want else "got %r want %r" % (got, want))' "$WEB_BODY" "$OUT/seeded.json" "$N_SCRIPT"
 web_get "$J" "/api/streams/$(jq -rn --arg s '<script>alert("j1")</script>' '$s|@uri')/heartbeats" >/dev/null
