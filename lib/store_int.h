@@ -45,6 +45,11 @@ struct store {
 	struct journal *jcache;
 	unsigned jcache_version;
 	int jcache_pins;         /* walks using it: a nested walk must not replace it */
+	/* The monitor's last write time as last computed, for the same data version: every web
+	 * request asks (it keys the response cache), and the answer walks the journal. */
+	int64_t write_ms;
+	unsigned write_ms_version;
+	int write_ms_known;
 };
 
 int store_fail(sqlite3 *db, char *err, size_t errlen, const char *what);

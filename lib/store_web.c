@@ -521,10 +521,17 @@ int64_t store_web_monitor_write_ms(struct store *st)
 	struct journal j;
 	struct hbitem it;
 	int64_t ms = 0;
+	unsigned version = 0;
 	int own = sqlite3_get_autocommit(db);
 	/* The journal's last commit, or what the last compaction noted when it restarted it. */
 	if (own && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return 0;
+	/* Inside the read transaction: the version and what we read belong together. */
+	int versioned = sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, &version) == SQLITE_OK;
+	if (versioned && st->write_ms_known && st->write_ms_version == version) {
+		end_read(db, own);
+		return st->write_ms;
+	}
 	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'monitor_write_ms'", -1, &s,
 			       NULL) == SQLITE_OK) {
 		if (sqlite3_step(s) == SQLITE_ROW)
@@ -539,5 +546,8 @@ int64_t store_web_monitor_write_ms(struct store *st)
 		journal_free(&j);
 	}
 	end_read(db, own);
+	st->write_ms = ms;
+	st->write_ms_version = version;
+	st->write_ms_known = versioned;
 	return ms;
 }
