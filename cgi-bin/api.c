@@ -108,7 +108,7 @@ void api_heartbeats(struct web *w, const char *name)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, api_beat_json(&b[i]));
 	free(b);
-	send_json(w, json_pack("{s:s, s:I, s:I, s:o}", "name", name, "since", (json_int_t)since,
+	send_json(w, json_pack("{s:o, s:I, s:I, s:o}", "name", api_text(name), "since", (json_int_t)since,
 			       "until", (json_int_t)until, "heartbeats", arr));
 }
 

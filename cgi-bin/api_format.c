@@ -1,9 +1,43 @@
 /* api_format.c - how the API writes a stream and a heartbeat as JSON, and a text as a CSV cell.
  * Apart from the handlers (api.c) so the fuzzer can drive them without a database. */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api_format.h"
+#include "utf8.h"
+
+json_t *api_text(const char *s)
+{
+	static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
+	json_t *j = json_string(s);
+	size_t len, o = 0;
+	uint32_t cp;
+	char *clean;
+	if (j)
+		return j;
+	/* jansson refuses invalid UTF-8 with NULL, and json_object_set_new then drops the key
+	 * without a word: a camera's raw header bytes in a message, or a message cut inside a
+	 * character at its column's size, made "message" vanish. Keep the text, mark the bytes. */
+	len = strlen(s);
+	if (!(clean = malloc(3 * len + 1)))
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)s, *end = p + len; p < end;) {
+		int n = utf8_decode(p, end, &cp);
+		if (n == 0) {
+			memcpy(clean + o, replacement, 3);
+			o += 3;
+			p++;
+		} else {
+			memcpy(clean + o, p, (size_t)n);
+			o += (size_t)n;
+			p += n;
+		}
+	}
+	j = json_stringn(clean, o);
+	free(clean);
+	return j;
+}
 
 json_t *api_beat_json(const struct beat *b)
 {
@@ -11,8 +45,8 @@ json_t *api_beat_json(const struct beat *b)
 	if (b->latency_ms >= 0)
 		json_object_set_new(o, "latency_ms", json_integer(b->latency_ms));
 	if (!b->up) {
-		json_object_set_new(o, "error", json_string(b->error));
-		json_object_set_new(o, "message", json_string(b->message));
+		json_object_set_new(o, "error", api_text(b->error));
+		json_object_set_new(o, "message", api_text(b->message));
 	}
 	return o;
 }
@@ -22,7 +56,7 @@ json_t *api_beat_json(const struct beat *b)
  * /api/streams/NAME/heartbeats): 2,000 streams make ~350 KB instead of megabytes. */
 json_t *api_stream_json(const struct status_row *r)
 {
-	json_t *o = json_pack("{s:s, s:s, s:b}", "name", r->s.name, "state",
+	json_t *o = json_pack("{s:o, s:s, s:b}", "name", api_text(r->s.name), "state",
 			      status_state_name(r->s.state), "enabled", r->enabled);
 	if (r->s.state >= 0) {
 		json_object_set_new(o, "since_ms", json_integer(r->s.since_ms));
@@ -31,13 +65,13 @@ json_t *api_stream_json(const struct status_row *r)
 	if (r->s.latency_ms >= 0)
 		json_object_set_new(o, "latency_ms", json_integer(r->s.latency_ms));
 	if (r->s.state == 0) {
-		json_object_set_new(o, "error", json_string(r->s.error));
-		json_object_set_new(o, "message", json_string(r->s.message));
+		json_object_set_new(o, "error", api_text(r->s.error));
+		json_object_set_new(o, "message", api_text(r->s.message));
 	}
 	if (r->s.uptime_24h >= 0)
 		json_object_set_new(o, "uptime_24h", json_real(r->s.uptime_24h));
 	if (r->s.codec[0]) {
-		json_object_set_new(o, "codec", json_string(r->s.codec));
+		json_object_set_new(o, "codec", api_text(r->s.codec));
 		json_object_set_new(o, "width", json_integer(r->s.width));
 		json_object_set_new(o, "height", json_integer(r->s.height));
 	}

@@ -8,6 +8,9 @@
 #include "status.h"
 #include "store_web.h"
 
+/* A JSON string of any bytes: invalid UTF-8 becomes U+FFFD instead of the key going missing.
+ * NULL only when out of memory. */
+json_t *api_text(const char *s);
 /* One stream of /api/streams; NULL only when out of memory. */
 json_t *api_stream_json(const struct status_row *r);
 /* One heartbeat of /api/streams/NAME/heartbeats; NULL only when out of memory. */

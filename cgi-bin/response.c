@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_format.h"
 #include "web.h"
 
 void res_header(struct web *w, const char *fmt, ...)
@@ -32,7 +33,9 @@ void res_cookie(struct web *w, const char *name, const char *value, int max_age_
 
 static void json_error(struct web *w, int status, const char *msg)
 {
-	json_t *o = json_pack("{s:s, s:i}", "error", msg, "status", status);
+	/* api_text: the message may quote a path's bytes ("no stream named '\xff'"), which jansson
+	 * refuses as invalid UTF-8; the client got "out of memory" instead. */
+	json_t *o = json_pack("{s:o, s:i}", "error", api_text(msg), "status", status);
 	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	w->res.status = status;
 	snprintf(w->res.content_type, sizeof w->res.content_type, "application/json");
