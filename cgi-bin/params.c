@@ -55,6 +55,8 @@ void params_parse_urlencoded(struct kvlist *l, const char *s, size_t len)
 			kv_push(l, decode(s, (size_t)(kend - s)),
 				eq ? decode(eq + 1, (size_t)(stop - eq - 1)) : strdup(""));
 		}
+		if (stop == end)
+			break; /* stop + 1 would point past the end: undefined, even unread */
 		s = stop + 1;
 	}
 }
