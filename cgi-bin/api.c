@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_format.h"
 #include "cache.h"
 #include "status.h"
 
@@ -24,47 +25,6 @@ static void send_json(struct web *w, json_t *o)
 	free(text);
 }
 
-static json_t *beat_json(const struct beat *b)
-{
-	json_t *o = json_pack("{s:I, s:b}", "ts_ms", (json_int_t)b->ts_ms, "up", b->up);
-	if (b->latency_ms >= 0)
-		json_object_set_new(o, "latency_ms", json_integer(b->latency_ms));
-	if (!b->up) {
-		json_object_set_new(o, "error", json_string(b->error));
-		json_object_set_new(o, "message", json_string(b->message));
-	}
-	return o;
-}
-
-/* One stream, compact: absolute times only (no "ago" text, no local time), so the body stays
- * right for as long as the data does, and no per-stream history (that is
- * /api/streams/NAME/heartbeats): 2,000 streams make ~350 KB instead of megabytes. */
-static json_t *row_json(const struct status_row *r)
-{
-	json_t *o = json_pack("{s:s, s:s, s:b}", "name", r->s.name, "state",
-			      status_state_name(r->s.state), "enabled", r->enabled);
-	if (r->s.state >= 0) {
-		json_object_set_new(o, "since_ms", json_integer(r->s.since_ms));
-		json_object_set_new(o, "last_ms", json_integer(r->s.last_ms));
-	}
-	if (r->s.latency_ms >= 0)
-		json_object_set_new(o, "latency_ms", json_integer(r->s.latency_ms));
-	if (r->s.state == 0) {
-		json_object_set_new(o, "error", json_string(r->s.error));
-		json_object_set_new(o, "message", json_string(r->s.message));
-	}
-	if (r->s.uptime_24h >= 0)
-		json_object_set_new(o, "uptime_24h", json_real(r->s.uptime_24h));
-	if (r->s.codec[0]) {
-		json_object_set_new(o, "codec", json_string(r->s.codec));
-		json_object_set_new(o, "width", json_integer(r->s.width));
-		json_object_set_new(o, "height", json_integer(r->s.height));
-	}
-	if (r->thumb_mtime_ms)
-		json_object_set_new(o, "thumb_ms", json_integer(r->thumb_mtime_ms));
-	return o;
-}
-
 /* The list as JSON text into out; 0, or -1 after ui_error. */
 static int streams_json(struct web *w, const char *q, const char *state, int64_t until,
 			struct buf *out)
@@ -74,7 +34,7 @@ static int streams_json(struct web *w, const char *q, const char *state, int64_t
 		return -1;
 	json_t *streams = json_array();
 	for (size_t i = 0; i < l.n; i++)
-		json_array_append_new(streams, row_json(&l.rows[i]));
+		json_array_append_new(streams, api_stream_json(&l.rows[i]));
 	/* No generation time: every worker then renders the same bytes, and one ETag serves all. */
 	json_t *o = json_pack("{s:I, s:i, s:s, s:{s:i, s:i, s:i}, s:o}", "uptime_until_ms", (json_int_t)until,
 			      "heartbeat_seconds", w->cfg->heartbeat_seconds, "timezone", w->cfg->timezone,
@@ -146,9 +106,9 @@ void api_heartbeats(struct web *w, const char *name)
 	}
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, beat_json(&b[i]));
+		json_array_append_new(arr, api_beat_json(&b[i]));
 	free(b);
-	send_json(w, json_pack("{s:s, s:I, s:I, s:o}", "name", name, "since", (json_int_t)since,
+	send_json(w, json_pack("{s:o, s:I, s:I, s:o}", "name", api_text(name), "since", (json_int_t)since,
 			       "until", (json_int_t)until, "heartbeats", arr));
 }
 
@@ -169,29 +129,6 @@ void api_health(struct web *w)
 	send_json(w, o);
 }
 
-/* A cell a spreadsheet would run as a formula (OWASP "CSV injection"): = + - @ start one, and
- * Excel skips a leading tab or CR before looking. */
-static int csv_formula(const char *s)
-{
-	return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
-}
-
-/* One CSV cell: quoted when needed; a would-be formula gets a leading ' so it stays text. */
-static void csv_cell(struct buf *b, const char *s)
-{
-	int formula = csv_formula(s);
-	if (!formula && !strpbrk(s, ",\"\r\n")) {
-		buf_add(b, s, strlen(s));
-		return;
-	}
-	buf_add(b, "\"", 1);
-	if (formula)
-		buf_add(b, "'", 1);
-	for (; *s; s++)
-		buf_add(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
-	buf_add(b, "\"", 1);
-}
-
 static int csv_row(void *ctx, const char *stream, const struct beat *bt)
 {
 	struct buf *b = ctx;
@@ -200,16 +137,16 @@ static int csv_row(void *ctx, const char *stream, const struct beat *bt)
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-	csv_cell(b, stream);
+	api_csv_cell(b, stream);
 	buf_printf(b, ",%s.%03dZ,%s,", ts, (int)(bt->ts_ms % 1000), bt->up ? "up" : "down");
 	if (bt->latency_ms >= 0) {
 		snprintf(num, sizeof num, "%d", bt->latency_ms);
 		buf_add(b, num, strlen(num));
 	}
 	buf_add(b, ",", 1);
-	csv_cell(b, bt->up ? "" : bt->message);
+	api_csv_cell(b, bt->up ? "" : bt->message);
 	buf_add(b, ",", 1);
-	csv_cell(b, bt->up ? "" : bt->error);
+	api_csv_cell(b, bt->up ? "" : bt->error);
 	buf_printf(b, ",%lld\r\n", (long long)bt->ts_ms);
 	return 0;
 }

@@ -5,53 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_format.h"
 #include "web.h"
-
-void buf_add(struct buf *b, const void *data, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p)
-			abort(); /* a response we cannot build is not worth limping on */
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void buf_printf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char small[512];
-	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof small, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof small) {
-		buf_add(b, small, (size_t)n);
-		return;
-	}
-	char *big = malloc((size_t)n + 1);
-	if (!big)
-		abort();
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	buf_add(b, big, (size_t)n);
-	free(big);
-}
-
-void buf_free(struct buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof *b);
-}
 
 void res_header(struct web *w, const char *fmt, ...)
 {
@@ -78,7 +33,9 @@ void res_cookie(struct web *w, const char *name, const char *value, int max_age_
 
 static void json_error(struct web *w, int status, const char *msg)
 {
-	json_t *o = json_pack("{s:s, s:i}", "error", msg, "status", status);
+	/* api_text: the message may quote a path's bytes ("no stream named '\xff'"), which jansson
+	 * refuses as invalid UTF-8; the client got "out of memory" instead. */
+	json_t *o = json_pack("{s:o, s:i}", "error", api_text(msg), "status", status);
 	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	w->res.status = status;
 	snprintf(w->res.content_type, sizeof w->res.content_type, "application/json");

@@ -6,11 +6,6 @@
 
 #include "status.h"
 
-const char *status_state_name(int state)
-{
-	return state == 1 ? "up" : state == 0 ? "down" : "never";
-}
-
 static int rank(int state)
 {
 	return state == 0 ? 0 : state < 0 ? 1 : 2; /* what needs attention first */

@@ -29,6 +29,10 @@ void status_free(struct status_list *l);
 /* The last STATUS_RECENT heartbeats of a row, newest first, into beats; returns the count.
  * Read per row while emitting, so 2,000 streams never hold 100,000 beats at once. */
 size_t status_recent(struct web *w, const struct status_row *r, struct beat beats[STATUS_RECENT]);
-const char *status_state_name(int state);
+/* Inline so the API's emitter (api_format.c) links without the loader, e.g. into its fuzzer. */
+static inline const char *status_state_name(int state)
+{
+	return state == 1 ? "up" : state == 0 ? "down" : "never";
+}
 
 #endif

@@ -7,26 +7,11 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "buf.h"
 #include "config.h"
 #include "config_cache.h"
+#include "params.h"
 #include "store.h"
-
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-void buf_add(struct buf *b, const void *data, size_t n);
-void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
-void buf_free(struct buf *b);
-
-struct kv {
-	char *key, *val;
-};
-
-struct kvlist {
-	struct kv *v;
-	size_t n;
-};
 
 /* Everything a handler may read, parsed once from the CGI/FastCGI environment. */
 struct request {
@@ -38,7 +23,7 @@ struct request {
 	char authorization[1024];
 	char if_none_match[512];    /* ETags the client holds, for a 304 */
 	int body_too_large;
-	int too_many_fields;        /* query or form over request.c's MAX_FIELDS: refused (400) */
+	int too_many_fields;        /* query or form over PARAMS_MAX_FIELDS (params.h): refused (400) */
 };
 
 struct response {
@@ -63,17 +48,10 @@ struct web {
 	int api;                    /* errors as JSON */
 };
 
-/* request.c: parsing (the only code that reads the environment and the body). */
+/* request.c: parsing (the only code that reads the environment and the body); the text formats
+ * and the typed reads of inputs are in params.h. */
 int request_parse(struct request *req, const char *body, size_t len);
 void request_free(struct request *req);
-const char *kv_get(const struct kvlist *l, const char *key);
-
-/* Typed inputs (kcgi's validators): 0 and *out set, or -1 when present but invalid. A missing
- * key gives def. */
-int input_int(const struct kvlist *l, const char *key, long long min, long long max,
-	      long long def, long long *out);
-/* A text field: missing gives "", too long or holding control characters gives -1. */
-int input_text(const struct kvlist *l, const char *key, size_t max, const char **out);
 
 /* response.c */
 void res_header(struct web *w, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));

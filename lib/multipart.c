@@ -81,6 +81,12 @@ static long long header_length(const char *h, size_t hlen)
  * first HEADER_LIMIT bytes are searched: a block that does not end there is malformed. */
 static size_t headers_end(const char *p, size_t len)
 {
+	/* No headers at all (RFC 2046: the part is then text/plain, but cameras mean their JPEG):
+	 * the blank line comes first, and searching for two line ends would run into the payload. */
+	if (len >= 2 && p[0] == '\r' && p[1] == '\n')
+		return 2;
+	if (len >= 1 && p[0] == '\n')
+		return 1;
 	if (len > HEADER_LIMIT)
 		len = HEADER_LIMIT;
 	const char *e = find_bytes(p, len, "\r\n\r\n", 4);
@@ -143,6 +149,10 @@ enum multipart_status multipart_first_part(const char *buf, size_t len, const ch
 		end--;
 	if (end > start && buf[end - 1] == '\r')
 		end--;
+	/* The limit holds however the bytes arrived: a part found within one big read is no
+	 * smaller than the same part that was refused while arriving in small ones. */
+	if (end - start > max_part)
+		return MULTIPART_TOO_LARGE;
 	*off = start;
 	*plen = end - start;
 	return MULTIPART_FOUND;

@@ -90,6 +90,11 @@ web_get "$J" /stream/nope >/dev/null
 check_eq "unknown stream 404" 404 "$WEB_STATUS"
 web_get "$J" "/api/streams/Dead%20door/heartbeats?limit=5" >/dev/null
 check_eq "heartbeats API" "refused" "$(jq -r '.heartbeats[0].error' "$WEB_BODY")"
+# A name that is not UTF-8 (the server decodes %FF): the error still says which stream, and
+# is JSON a client can parse (it was {"error":"out of memory"}: jansson refused the byte).
+web_get "$J" "/api/streams/%FFcam/heartbeats" >/dev/null
+check_eq "non-UTF-8 name is 404" 404 "$WEB_STATUS"
+check_match "its JSON error names the stream" "no stream named '.cam'" "$(jq -r .error "$WEB_BODY")"
 web_get "$J" "/api/streams/Lobby/heartbeats?limit=abc" >/dev/null
 check_eq "bad limit is 400" 400 "$WEB_STATUS"
 check_match "bad limit names the parameter" "limit" "$(cat "$WEB_BODY")"

@@ -67,6 +67,17 @@ int main(void)
 	CHECK_INT(len, 14);
 	CHECK_INT(n - 1, strlen(bits) - 2); /* found with the boundary's last byte */
 
+	/* a part without headers starts right after the blank line */
+	const char *bare = "--x\r\n\r\nJPEG\r\n--x\r\n";
+	CHECK_INT(find(bare, strlen(bare), "x", &off, &len), MULTIPART_FOUND);
+	CHECK_INT(len, 4);
+	CHECK(!memcmp(bare + off, "JPEG", 4));
+
+	/* without Content-Length the limit holds also when the whole part came in one read */
+	char over[1200];
+	int n_over = snprintf(over, sizeof over, "--x\r\n\r\n%01100d\r\n--x\r\n", 0);
+	CHECK_INT(find(over, (size_t)n_over, "x", &off, &len), MULTIPART_TOO_LARGE);
+
 	/* part headers that never end are an error, not an endless wait */
 	memcpy(junk, "--x\r\n", 5);
 	CHECK_INT(find(junk, sizeof junk, "x", &off, &len), MULTIPART_ERROR);
