@@ -51,7 +51,10 @@ static void test_seed(void)
 	CHECK_INT(cfg.heartbeat_seconds, 15);
 	CHECK_STR(cfg.timezone, "Asia/Kolkata");
 	CHECK_INT(cfg.probe_timeout_seconds, 10);
-	CHECK_INT(cfg.max_concurrent_probes, 32);
+	CHECK_INT(cfg.max_concurrent_probes, 0); /* unset: sized from the stream count */
+	CHECK_INT(config_probe_limit(&cfg), 2 * 2 / 15 + 32);
+	CHECK_INT(cfg.max_probes_per_host, 4);
+	CHECK_INT(cfg.thumbnail_seconds, 300);
 	CHECK_INT(cfg.retention_days, 30);
 	CHECK_INT(cfg.nwarnings, 0);
 	if (CHECK_INT(cfg.nstreams, 2)) {
@@ -167,7 +170,8 @@ static void test_defaults(void)
 		CHECK_INT(cfg.heartbeat_seconds, 15);
 		CHECK_STR(cfg.timezone, "UTC");
 		CHECK_INT(cfg.probe_timeout_seconds, 10);
-		CHECK_INT(cfg.max_concurrent_probes, 32);
+		CHECK_INT(cfg.max_concurrent_probes, 0);
+		CHECK_INT(config_probe_limit(&cfg), 32);
 		CHECK_INT(cfg.retention_days, 30);
 		CHECK_STR(cfg.data_dir, BASE "/data");
 		CHECK_STR(cfg.database, BASE "/data/streams.db");
