@@ -57,7 +57,7 @@ line=$(grep "stopped:" "$OUT/monitor.err")
 read -r started skipped written cancelled < <(sed -n 's/.*stopped: \([0-9]*\) probes started, \([0-9]*\) skipped, \([0-9]*\) heartbeats written, \([0-9]*\) cancelled.*/\1 \2 \3 \4/p' <<<"$line")
 read -r lag_started within p995 maxlag < <(sed -n 's/.*start lag: \([0-9]*\) started, \([0-9]*\) within 1 s of their slot, p99.5 <= \([-0-9]*\) ms, max \([0-9]*\) ms.*/\1 \2 \3 \4/p' "$OUT/monitor.err")
 down=$(grep -c "' down: " "$OUT/monitor.err")
-heap=$(grep -o 'stats: .*' "$OUT/monitor.err" | sort -t' ' -k5 -n | tail -1)
+heap=$(grep -o 'stats: .*' "$OUT/monitor.err" | sort -t' ' -k6 -n | tail -1)
 echo "monitor: $line; threads $threads, CPU $cpu s, peak RSS $rss MB, start lag p99.5 <= $p995 ms, max $maxlag ms, $down down"
 
 # The baseline: the ffmpeg CLI per probe on a sample of the same URLs (4 RTSP : 1 MJPEG), one
@@ -85,7 +85,7 @@ bench_result per_cycle "probes per 15 s cycle ($N streams, 80 % RTSP / 20 % MJPE
 	"$per_cycle" "" ">= $((N * 995 / 1000))" "$(ge "$per_cycle" $((N * 995 / 1000)))" "" \
 	"$started started, $written written in $CYCLES cycles, $down down, $cancelled cancelled at shutdown"
 bench_result rss_mb "monitor peak RSS at $N streams" "$rss" "MB" "< 128" "$(lt "$rss" 128)" "" \
-	"VmHWM; $threads threads at the end; near the end: $smaps; busiest $heap"
+	"VmHWM; $threads threads at the end; near the end: $smaps; largest heap: $heap"
 bench_result cpu_ratio "monitor CPU per probe / ffmpeg CLI per probe" "$ratio" "x" "<= 0.1" \
 	"$(le "$ratio" 0.1)" "$base" "ours $ours s per probe ($cpu s / $written); ffmpeg CLI $base s per probe ($SAMPLE probes, $fwall s wall)"
 finish
