@@ -113,10 +113,11 @@ static const char *show(const char *s, size_t len, char out[SHOW_MAX])
 	return out;
 }
 
-void config_error_set(struct config_error *err, const char *name, int line, int column,
-		      const char *field, const char *problem)
+void config_error_vset(struct config_error *err, const char *name, int line, int column,
+		       const char *field, const char *fmt, va_list ap)
 {
-	char where[64] = "";
+	char where[64] = "", problem[400];
+	vsnprintf(problem, sizeof problem, fmt, ap);
 	err->line = line;
 	err->column = column;
 	snprintf(err->field, sizeof err->field, "%s", field);
@@ -127,17 +128,24 @@ void config_error_set(struct config_error *err, const char *name, int line, int 
 		 field[0] ? ": " : "", problem);
 }
 
+void config_error_set(struct config_error *err, const char *name, int line, int column,
+		      const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	config_error_vset(err, name, line, column, field, fmt, ap);
+	va_end(ap);
+}
+
 /* Fills the error at mark (NULL: not tied to a place) and returns -1 for the caller to pass up. */
 PRINTF(4, 5) static int fail(struct ctx *c, const yaml_mark_t *m, const char *field,
 			     const char *fmt, ...)
 {
-	char problem[400];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(problem, sizeof problem, fmt, ap);
+	config_error_vset(c->err, c->name, m ? (int)m->line + 1 : 0, m ? (int)m->column + 1 : 0,
+			  field, fmt, ap);
 	va_end(ap);
-	config_error_set(c->err, c->name, m ? (int)m->line + 1 : 0, m ? (int)m->column + 1 : 0, field,
-		  problem);
 	return -1;
 }
 
@@ -988,7 +996,7 @@ static int read_error(struct config_error *err, const char *path, int errnum)
 		snprintf(text, sizeof text, "file is larger than 4 MiB");
 	else
 		snprintf(text, sizeof text, "cannot read: %s", strerror(errnum));
-	config_error_set(err, path, 0, 0, "", text);
+	config_error_set(err, path, 0, 0, "", "%s", text);
 	return -1;
 }
 

@@ -2,6 +2,7 @@
 #ifndef SP_CONFIG_H
 #define SP_CONFIG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #define CONFIG_NAME_MAX 64
@@ -56,8 +57,12 @@ void config_free(struct config *cfg);
 
 /* Fills err as every config message reads: "NAME:LINE:COL: FIELD: problem" (line 0: no
  * place; "" field: none). Shared by the loader and the editor's save. */
+void config_error_vset(struct config_error *err, const char *name, int line, int column,
+		       const char *field, const char *fmt, va_list ap)
+	__attribute__((format(__printf__, 6, 0)));
 void config_error_set(struct config_error *err, const char *name, int line, int column,
-		      const char *field, const char *problem);
+		      const char *field, const char *fmt, ...)
+	__attribute__((format(__printf__, 6, 7)));
 
 /* Effective probe deadline of one stream, in seconds. */
 int config_stream_timeout(const struct config *cfg, const struct stream_conf *s);

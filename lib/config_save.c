@@ -49,13 +49,11 @@ struct old_stream {
 PRINTF(4, 5) static void set_err(struct config_error *err, const char *name, const char *field,
 				 const char *fmt, ...)
 {
-	char problem[400];
 	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(problem, sizeof problem, fmt, ap);
-	va_end(ap);
 	memset(err, 0, sizeof *err);
-	config_error_set(err, name, 0, 0, field, problem);
+	va_start(ap, fmt);
+	config_error_vset(err, name, 0, 0, field, fmt, ap);
+	va_end(ap);
 }
 
 static const char *base_name(const char *path)
