@@ -246,6 +246,11 @@ fail:
 	return -1;
 }
 
+void store_set_busy_timeout(struct store *st, int ms)
+{
+	sqlite3_busy_timeout(st->db, ms);
+}
+
 void store_close(struct store *st)
 {
 	if (!st)

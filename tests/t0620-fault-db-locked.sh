@@ -49,6 +49,9 @@ check_eq "monitor exits 0" 0 "$?"
 np=$(probes)
 nh=$(count)
 check_eq "no heartbeat lost: finished probes = heartbeats" "$np" "$nh"
+check "no probe skipped: the loop did not stall on the lock" bash -c "! grep -q 'skipped probe' '$log'"
+lag=$(sed -n "s/.*start lag: .* max \([0-9]*\) ms.*/\1/p" "$log")
+check_lt "start lag stayed under 1 s under the lock (max ${lag:-?} ms)" "${lag:-99999}" 1000
 check_eq "integrity_check" ok "$(sqlite3 "$db" 'PRAGMA integrity_check')"
 check "no dropped heartbeat" bash -c "! grep -q 'dropped' '$log'"
 check "no sanitizer report" bash -c "! grep -q 'Sanitizer' '$log'"
