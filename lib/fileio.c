@@ -38,6 +38,19 @@ static int fsync_dir_of(const char *path)
 	return rc;
 }
 
+/* TEST-ONLY fault injection (tests/t0600-fault-config-save.sh): SP_FAULT_BEFORE_RENAME=<seconds>
+ * makes every atomic replace wait that long after the temp file is written and fsynced and before
+ * the rename, so a test can SIGKILL the program in that window. Read once at process start: under
+ * FastCGI, FCGI_Accept replaces environ with each request's parameters. Never set it in production. */
+static unsigned fault_before_rename;
+
+__attribute__((constructor)) static void fault_init(void)
+{
+	const char *s = getenv("SP_FAULT_BEFORE_RENAME");
+	if (s && *s)
+		fault_before_rename = (unsigned)strtoul(s, NULL, 10);
+}
+
 static int replace(const char *path, const void *buf, size_t len, int durable, char *err,
 		   size_t errlen)
 {
@@ -66,6 +79,8 @@ static int replace(const char *path, const void *buf, size_t len, int durable, c
 	fd = -1;
 	if (rc < 0)
 		goto fail;
+	for (unsigned left = fault_before_rename; left > 0;) /* test-only, see above */
+		left = sleep(left);
 	step = "rename";
 	if (rename(tmp, path) < 0)
 		goto fail;

@@ -164,35 +164,52 @@ end:
 	return rc;
 }
 
+static int read_version(sqlite3 *db, int *version)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	*version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* Each step reads user_version again inside its write transaction: another process (a second
+ * monitor, `--export` run at the first start) may have migrated the file meanwhile, and running a
+ * migration on a stale version failed with "duplicate column name". */
 static int migrate(struct store *st, char *err, size_t errlen)
 {
 	int n = (int)(sizeof migrations / sizeof migrations[0]);
-	sqlite3_stmt *s;
 	int version = 0;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+	if (read_version(st->db, &version) < 0)
 		return fail(st, err, errlen, "reading schema version");
-	if (sqlite3_step(s) == SQLITE_ROW)
-		version = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+	while (version < n) {
+		char sql[64];
+		if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+		    read_version(st->db, &version) < 0)
+			goto failed;
+		if (version >= n) {
+			sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+			break;
+		}
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version + 1);
+		const struct migration *m = &migrations[version];
+		if (sqlite3_exec(st->db, m->sql, NULL, NULL, NULL) != SQLITE_OK ||
+		    (m->convert && m->convert(st->db) < 0) ||
+		    sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+			goto failed;
+		version++;
+	}
 	if (version > n) {
 		snprintf(err, errlen, "database schema version %d is newer than this program (%d)", version, n);
 		return -1;
 	}
-	for (; version < n; version++) {
-		char sql[64];
-		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version + 1);
-		const struct migration *m = &migrations[version];
-		if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_exec(st->db, m->sql, NULL, NULL, NULL) != SQLITE_OK ||
-		    (m->convert && m->convert(st->db) < 0) ||
-		    sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-			fail(st, err, errlen, "migrating the schema");
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-			return -1;
-		}
-	}
 	return 0;
+failed:
+	fail(st, err, errlen, "migrating the schema");
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 int store_open(const char *path, struct store **out, char *err, size_t errlen)
@@ -227,6 +244,11 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 fail:
 	store_close(st);
 	return -1;
+}
+
+void store_set_busy_timeout(struct store *st, int ms)
+{
+	sqlite3_busy_timeout(st->db, ms);
 }
 
 void store_close(struct store *st)

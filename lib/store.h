@@ -22,6 +22,8 @@ struct heartbeat {
 /* Opens (creating and migrating) the database. 0, or -1 with err. */
 int store_open(const char *path, struct store **out, char *err, size_t errlen);
 void store_close(struct store *st);
+/* How long a statement waits for another process's write lock (store_open sets 5000 ms). */
+void store_set_busy_timeout(struct store *st, int ms);
 
 /* Gives every configured name its stable id (ids[i] for names[i]); streams no longer
  * configured are marked removed but keep their history. 0, or -1 with err. */

@@ -33,6 +33,8 @@
 
 enum { EXIT_NAGIOS_OK = 0, EXIT_NAGIOS_CRITICAL = 2, EXIT_USAGE = 3 };
 
+#define LOOP_BUSY_TIMEOUT_MS 300
+
 static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_stop(int sig) { (void)sig; stop_requested = 1; }
@@ -343,6 +345,9 @@ static int open_everything(struct monitor *m)
 		log_line("cannot open database: %s", err);
 		return -1;
 	}
+	/* The main loop also collects probe results and starts probes: it must not wait 5 s for
+	 * another process's write lock. A write that times out is kept and retried (engine.c). */
+	store_set_busy_timeout(m->st, LOOP_BUSY_TIMEOUT_MS);
 	m->sched.thumb_dir = strdup(thumbs);
 	m->eng = engine_create(m->st);
 	m->pool = pool_create(config_probe_limit(&m->cfg));
@@ -450,6 +455,7 @@ int main(int argc, char **argv)
 	pool_cancel(m.pool);
 	pool_wait_idle(m.pool, m.cfg.probe_timeout_seconds * 1000);
 	collect(&m);
+	store_set_busy_timeout(m.st, 5000); /* the last write may wait: nothing else is left to do */
 	size_t left = engine_flush(m.eng);
 	if (left)
 		log_line("exiting with %zu heartbeats not written", left);
