@@ -49,7 +49,7 @@ int status_load(struct web *w, const char *q, const char *state, int64_t until_m
 {
 	size_t n = w->cfg->nstreams, k = 0;
 	char err[256];
-	const char **names = calloc(n + 1, sizeof *names);
+	const char **names = config_names(w->cfg);
 	struct stream_status *st = calloc(n + 1, sizeof *st);
 	memset(out, 0, sizeof *out);
 	out->rows = calloc(n + 1, sizeof *out->rows);
@@ -59,8 +59,6 @@ int status_load(struct web *w, const char *q, const char *state, int64_t until_m
 		ui_error(w, 500, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
-		names[i] = w->cfg->streams[i].name;
 	if (store_web_status(w->st, names, n, until_ms - 1, st, err, sizeof err) < 0) {
 		free(names);
 		free(st);

@@ -941,6 +941,14 @@ static int resolve_paths(struct ctx *c, const char *base_dir)
 	return rc < 0 ? fail(c, NULL, "", "out of memory") : 0;
 }
 
+const char **config_names(const struct config *cfg)
+{
+	const char **names = calloc(cfg->nstreams + 1, sizeof *names);
+	for (size_t i = 0; names && i < cfg->nstreams; i++)
+		names[i] = cfg->streams[i].name;
+	return names;
+}
+
 int config_probe_limit(const struct config *cfg)
 {
 	if (cfg->max_concurrent_probes > 0)

@@ -64,6 +64,10 @@ void config_error_set(struct config_error *err, const char *name, int line, int 
 		      const char *field, const char *fmt, ...)
 	__attribute__((format(__printf__, 6, 7)));
 
+/* The streams' names in config order, NULL-terminated (what store_sync_streams takes). The
+ * array is malloc'ed (the caller frees it; the names stay cfg's); NULL when out of memory. */
+const char **config_names(const struct config *cfg);
+
 /* Effective probe deadline of one stream, in seconds. */
 int config_stream_timeout(const struct config *cfg, const struct stream_conf *s);
 

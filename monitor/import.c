@@ -131,11 +131,9 @@ static int write_rows(struct store *st, struct rows *r)
 static int sync_names(struct store *st, const struct config *cfg, int64_t *ids)
 {
 	char err[256];
-	const char **names = calloc(cfg->nstreams + 1, sizeof *names);
+	const char **names = config_names(cfg);
 	int rc = -1;
 	if (names) {
-		for (size_t i = 0; i < cfg->nstreams; i++)
-			names[i] = cfg->streams[i].name;
 		rc = store_sync_streams(st, names, cfg->nstreams, ids, clock_utc_ms(), err, sizeof err);
 		if (rc < 0)
 			fprintf(stderr, "streampulse-monitor: import: %s\n", err);

@@ -173,13 +173,11 @@ static void log_config_warnings(const struct config *cfg)
 static int apply_config(struct monitor *m, struct config *cfg)
 {
 	char err[256];
-	const char **names = calloc(cfg->nstreams + 1, sizeof *names);
+	const char **names = config_names(cfg);
 	int64_t *ids = calloc(cfg->nstreams + 1, sizeof *ids);
 	int rc = -1;
 	if (!names || !ids)
 		goto end;
-	for (size_t i = 0; i < cfg->nstreams; i++)
-		names[i] = cfg->streams[i].name;
 	if (store_sync_streams(m->st, names, cfg->nstreams, ids, clock_utc_ms(), err, sizeof err) < 0) {
 		log_line("%s", err);
 		goto end;
