@@ -177,7 +177,15 @@ check_eq "all 2,000 streams kept" 2000 "$(grep -c '^ *- name: cam-' "$cfg")"
 sed -i 's/client_max_body_size 1m;/client_max_body_size 8m;/' "$OUT/nginx/nginx.conf"
 nginx -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf" -e "$WEB_NGINX_LOG" -s reload
 # nginx's own 413 page does not say "request body too large": the program's does.
-wait_for "nginx reloaded" 5 bash -c "curl -s --data-binary @'$OUT/big.body' '$WEB_URL/login' | grep -q 'request body too large'"
+# A reload lets old workers finish: wait until no old worker is left (a new connection could
+# still reach one for a moment after the first new worker answers).
+nginx_workers_settled() {
+	local master
+	master=$(cat "$OUT/nginx/nginx.pid" 2>/dev/null) || return 1
+	[ "$(pgrep -P "$master" -f 'shutting down' | wc -l)" = 0 ] || return 1
+	curl -s --data-binary @"$OUT/big.body" "$WEB_URL/login" | grep -q 'request body too large'
+}
+wait_for "nginx reloaded" 10 nginx_workers_settled
 code=$(raw "$WEB_URL/login" --data-binary "@$OUT/big.body")
 check_eq "1 MB + 1 past nginx: the program says 413" 413 "$code"
 check "in its own words" grep -q 'request body too large' "$OUT/raw.body"
