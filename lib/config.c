@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* O_CLOEXEC, realpath, strndup */
 #endif
 #include "config.h"
+#include "config_int.h"
 #include "fileio.h"
 #include "url.h"
 #include "utf8.h"
@@ -26,31 +27,7 @@
 #define MAX_DEPTH 64     /* libyaml's document loader recurses once per level */
 #define MAX_WARNINGS 100 /* a file full of unknown keys must not cost unbounded memory */
 #define MAX_URL 4096
-#define SHOW_MAX 80      /* a quoted user value inside a message, cut to stay readable */
 #define ZONEINFO_DIR "/usr/share/zoneinfo"
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define PRINTF(f, a) __attribute__((format(printf, f, a)))
-
-/* One setting: how its text is checked and converted, and where the value lands. Kept apart from
- * the YAML walk so that saving a value edited in a form can run the very same check. */
-struct field {
-	const char *key;
-	int (*check)(const struct field *f, const char *s, size_t len, void *dst, char *why,
-		     size_t whylen);
-	size_t offset;     /* into struct config or struct stream_conf */
-	int min, max;      /* integer range; for text, max is the longest length in bytes */
-	const char *want;  /* what a valid value looks like; NULL for integers (the range says it) */
-};
-
-/* One load: the text, where messages point, and what has been built so far. */
-struct ctx {
-	const char *name;
-	const char *text;
-	size_t len;
-	yaml_document_t doc;
-	struct config *cfg;
-	struct config_error *err;
-};
 
 /* A text to compare when looking for repeats (keys in a mapping, stream names). */
 struct name_ref {
@@ -62,7 +39,7 @@ struct name_ref {
 
 /* ---- messages ---- */
 
-PRINTF(3, 4) static int say(char *why, size_t whylen, const char *fmt, ...)
+PRINTF(3, 4) int cfg_say(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -78,7 +55,7 @@ static int is_control(uint32_t cp)
 
 /* Quotes user text for a message: a URL password masked, control characters and broken UTF-8
  * escaped, long text cut, so echoing input can neither leak a secret nor break the line. */
-static const char *show(const char *s, size_t len, char out[SHOW_MAX])
+const char *cfg_show(const char *s, size_t len, char out[SHOW_MAX])
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t from = len, to = len, i = 0, o = 0;
@@ -138,7 +115,7 @@ void config_error_set(struct config_error *err, const char *name, int line, int 
 }
 
 /* Fills the error at mark (NULL: not tied to a place) and returns -1 for the caller to pass up. */
-PRINTF(4, 5) static int fail(struct ctx *c, const yaml_mark_t *m, const char *field,
+PRINTF(4, 5) int cfg_fail(struct ctx *c, const yaml_mark_t *m, const char *field,
 			     const char *fmt, ...)
 {
 	va_list ap;
@@ -149,7 +126,7 @@ PRINTF(4, 5) static int fail(struct ctx *c, const yaml_mark_t *m, const char *fi
 	return -1;
 }
 
-PRINTF(3, 4) static int warn(struct ctx *c, const yaml_mark_t *m, const char *fmt, ...)
+PRINTF(3, 4) int cfg_warn(struct ctx *c, const yaml_mark_t *m, const char *fmt, ...)
 {
 	struct config *cfg = c->cfg;
 	char text[512], **grown;
@@ -170,17 +147,17 @@ PRINTF(3, 4) static int warn(struct ctx *c, const yaml_mark_t *m, const char *fm
 	}
 	grown = realloc(cfg->warnings, (cfg->nwarnings + 1) * sizeof *grown);
 	if (!grown)
-		return fail(c, NULL, "", "out of memory");
+		return cfg_fail(c, NULL, "", "out of memory");
 	cfg->warnings = grown;
 	if (!(grown[cfg->nwarnings] = strdup(text)))
-		return fail(c, NULL, "", "out of memory");
+		return cfg_fail(c, NULL, "", "out of memory");
 	cfg->nwarnings++;
 	return 0;
 }
 
 /* ---- validators: one per kind of value, each (text) -> typed value or a reason ---- */
 
-static int check_int(const struct field *f, const char *s, size_t len, void *dst, char *why,
+int cfg_check_int(const struct field *f, const char *s, size_t len, void *dst, char *why,
 		     size_t whylen)
 {
 	char shown[SHOW_MAX];
@@ -193,8 +170,8 @@ static int check_int(const struct field *f, const char *s, size_t len, void *dst
 	if (len > 0 && s[0] == '-')
 		v = -v;
 	if (i < len || digits == 0 || v < f->min || v > f->max)
-		return say(why, whylen, "expected an integer from %d to %d, got %s", f->min, f->max,
-			   show(s, len, shown));
+		return cfg_say(why, whylen, "expected an integer from %d to %d, got %s", f->min, f->max,
+			   cfg_show(s, len, shown));
 	*(int *)dst = (int)v;
 	return 0;
 }
@@ -204,7 +181,7 @@ static int word_is(const char *s, size_t len, const char *word)
 	return strlen(word) == len && strncasecmp(s, word, len) == 0;
 }
 
-static int check_bool(const struct field *f, const char *s, size_t len, void *dst, char *why,
+int cfg_check_bool(const struct field *f, const char *s, size_t len, void *dst, char *why,
 		      size_t whylen)
 {
 	static const char *const yes[] = { "true", "yes", "on" }, *const no[] = { "false", "no", "off" };
@@ -217,7 +194,7 @@ static int check_bool(const struct field *f, const char *s, size_t len, void *ds
 			return 0;
 		}
 	}
-	return say(why, whylen, "expected true or false, got %s", show(s, len, shown));
+	return cfg_say(why, whylen, "expected true or false, got %s", cfg_show(s, len, shown));
 }
 
 static int check_transport(const struct field *f, const char *s, size_t len, void *dst,
@@ -229,8 +206,10 @@ static int check_transport(const struct field *f, const char *s, size_t len, voi
 		*(enum transport *)dst = TRANSPORT_TCP;
 	else if (word_is(s, len, "udp"))
 		*(enum transport *)dst = TRANSPORT_UDP;
+	else if (word_is(s, len, "auto"))
+		*(enum transport *)dst = TRANSPORT_AUTO;
 	else
-		return say(why, whylen, "expected tcp or udp, got %s", show(s, len, shown));
+		return cfg_say(why, whylen, "expected tcp, udp or auto, got %s", cfg_show(s, len, shown));
 	return 0;
 }
 
@@ -258,11 +237,11 @@ static int check_name(const struct field *f, const char *s, size_t len, void *ds
 	while (spaces < len && s[spaces] == ' ')
 		spaces++;
 	if (spaces == len)
-		return say(why, whylen, "must not be empty or only spaces");
+		return cfg_say(why, whylen, "must not be empty or only spaces");
 	if (len > (size_t)f->max)
-		return say(why, whylen, "is too long: %zu bytes, at most %d", len, f->max);
+		return cfg_say(why, whylen, "is too long: %zu bytes, at most %d", len, f->max);
 	if (problem)
-		return say(why, whylen, "%s", problem);
+		return cfg_say(why, whylen, "%s", problem);
 	memcpy(dst, s, len);
 	((char *)dst)[len] = '\0';
 	return 0;
@@ -273,7 +252,7 @@ static int store_copy(const char *s, size_t len, void *dst, char *why, size_t wh
 {
 	char *copy = strndup(s, len);
 	if (!copy)
-		return say(why, whylen, "out of memory");
+		return cfg_say(why, whylen, "out of memory");
 	free(*(char **)dst);
 	*(char **)dst = copy;
 	return 0;
@@ -284,11 +263,11 @@ static int check_path(const struct field *f, const char *s, size_t len, void *ds
 {
 	const char *problem = text_problem(s, len);
 	if (len == 0)
-		return say(why, whylen, "must not be empty");
+		return cfg_say(why, whylen, "must not be empty");
 	if (len > (size_t)f->max)
-		return say(why, whylen, "is too long: %zu bytes, at most %d", len, f->max);
+		return cfg_say(why, whylen, "is too long: %zu bytes, at most %d", len, f->max);
 	if (problem)
-		return say(why, whylen, "%s", problem);
+		return cfg_say(why, whylen, "%s", problem);
 	return store_copy(s, len, dst, why, whylen);
 }
 
@@ -300,8 +279,8 @@ static int port_problem(const char *p, size_t len, char *why, size_t whylen)
 	for (i = 0; i < len && i < 6 && p[i] >= '0' && p[i] <= '9'; i++)
 		port = port * 10 + (p[i] - '0');
 	if (len == 0 || i < len || port < 1 || port > 65535)
-		return say(why, whylen, "port %s is not a number from 1 to 65535",
-			   show(p, len, shown));
+		return cfg_say(why, whylen, "port %s is not a number from 1 to 65535",
+			   cfg_show(p, len, shown));
 	return 0;
 }
 
@@ -316,25 +295,25 @@ static int host_problem(const char *a, size_t len, char *why, size_t whylen)
 	/* A raw '/', '?' or '#' in a password ends the authority early for every URL parser,
 	 * FFmpeg's and curl's too: say so without quoting any part of it. */
 	if (url_password_span(a, len, &from, &to) && to > end)
-		return say(why, whylen, "password contains '/', '?' or '#': write them as %%2F, %%3F, %%23");
+		return cfg_say(why, whylen, "password contains '/', '?' or '#': write them as %%2F, %%3F, %%23");
 	for (i = host; i < end; i++)
 		if (a[i] == '@')
 			host = i + 1;
 	if (host < end && a[host] == '[') {
 		close = memchr(a + host, ']', end - host);
 		if (!close)
-			return say(why, whylen, "has a '[' without ']' in its host");
+			return cfg_say(why, whylen, "has a '[' without ']' in its host");
 		hlen = (size_t)(close - a) - host - 1;
 		i = (size_t)(close - a) + 1;
 		if (i < end && a[i] != ':')
-			return say(why, whylen, "has text after the ']' of its host");
+			return cfg_say(why, whylen, "has text after the ']' of its host");
 	} else {
 		for (i = host; i < end && a[i] != ':'; i++)
 			;
 		hlen = i - host;
 	}
 	if (hlen == 0)
-		return say(why, whylen, "has no host (expected scheme://host/...)");
+		return cfg_say(why, whylen, "has no host (expected scheme://host/...)");
 	return i < end ? port_problem(a + i + 1, end - i - 1, why, whylen) : 0;
 }
 
@@ -346,15 +325,15 @@ static int url_problem(const char *s, size_t len, char *why, size_t whylen)
 	size_t i, slen = url_scheme_length(s, len);
 	for (i = 0; i < len; i++)
 		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
-			return say(why, whylen,
+			return cfg_say(why, whylen,
 				   "must not contain spaces or control characters (write a space as %%20)");
 	if (slen == 0)
-		return say(why, whylen, "expected a URL such as rtsp://camera/stream1");
+		return cfg_say(why, whylen, "expected a URL such as rtsp://camera/stream1");
 	for (i = 0; i < COUNT(schemes) && !word_is(s, slen, schemes[i]); i++)
 		;
 	if (i == COUNT(schemes))
-		return say(why, whylen, "scheme %s is not supported (use rtsp, rtsps, http or https)",
-			   show(s, slen, shown));
+		return cfg_say(why, whylen, "scheme %s is not supported (use rtsp, rtsps, http or https)",
+			   cfg_show(s, slen, shown));
 	return host_problem(s + slen + 3, len - slen - 3, why, whylen);
 }
 
@@ -362,9 +341,9 @@ static int check_url(const struct field *f, const char *s, size_t len, void *dst
 		     size_t whylen)
 {
 	if (len == 0)
-		return say(why, whylen, "must not be empty");
+		return cfg_say(why, whylen, "must not be empty");
 	if (len > (size_t)f->max)
-		return say(why, whylen, "is too long: %zu bytes, at most %d", len, f->max);
+		return cfg_say(why, whylen, "is too long: %zu bytes, at most %d", len, f->max);
 	if (url_problem(s, len, why, whylen) < 0)
 		return -1;
 	return store_copy(s, len, dst, why, whylen);
@@ -411,17 +390,17 @@ static int check_timezone(const struct field *f, const char *s, size_t len, void
 {
 	char shown[SHOW_MAX];
 	if (len == 0)
-		return say(why, whylen, "must not be empty");
+		return cfg_say(why, whylen, "must not be empty");
 	if (len > (size_t)f->max)
-		return say(why, whylen, "is too long: %zu bytes, at most %d", len, f->max);
+		return cfg_say(why, whylen, "is too long: %zu bytes, at most %d", len, f->max);
 	if (s[0] == '/' || memmem(s, len, "..", 2))
-		return say(why, whylen, "expected a zone name such as Europe/Berlin, not a path: %s",
-			   show(s, len, shown));
+		return cfg_say(why, whylen, "expected a zone name such as Europe/Berlin, not a path: %s",
+			   cfg_show(s, len, shown));
 	if (!zone_name_ok(s, len))
-		return say(why, whylen, "%s is not a zone name such as Europe/Berlin",
-			   show(s, len, shown));
+		return cfg_say(why, whylen, "%s is not a zone name such as Europe/Berlin",
+			   cfg_show(s, len, shown));
 	if (!zone_file_ok(s, len))
-		return say(why, whylen, "unknown time zone %s (not found in %s)", show(s, len, shown),
+		return cfg_say(why, whylen, "unknown time zone %s (not found in %s)", cfg_show(s, len, shown),
 			   ZONEINFO_DIR);
 	memcpy(dst, s, len);
 	((char *)dst)[len] = '\0';
@@ -430,19 +409,38 @@ static int check_timezone(const struct field *f, const char *s, size_t len, void
 
 #define TEXT_MAX(type, member) ((int)sizeof(((type *)0)->member) - 1)
 
+/* The health settings, at the top level (defaults) and in a stream (overrides); `checks`, a
+ * list, is read by cfg_load_checks. */
+#define HEALTH_FIELDS(type)                                                                       \
+	{ "frozen_after", cfg_check_int, offsetof(type, health.frozen_after), 2, 100, NULL },      \
+	{ "black_max_luma", cfg_check_int, offsetof(type, health.black_max_luma), 0, 255, NULL },  \
+	{ "uniform_max_stddev", cfg_check_int, offsetof(type, health.uniform_max_stddev), 0, 128,  \
+	  NULL },                                                                                  \
+	{ "frozen_max_diff", cfg_check_int, offsetof(type, health.frozen_max_diff), 0, 255, NULL }, \
+	{ "max_latency_ms", cfg_check_int, offsetof(type, health.max_latency_ms), 0, 600000, NULL }, \
+	{ "max_clients", cfg_check_int, offsetof(type, health.max_clients), 0, 64, NULL }
+
 static const struct field settings[] = {
-	{ "heartbeat_seconds", check_int, offsetof(struct config, heartbeat_seconds), 2, 3600, NULL },
+	{ "heartbeat_seconds", cfg_check_int, offsetof(struct config, heartbeat_seconds), 2, 3600, NULL },
 	{ "timezone", check_timezone, offsetof(struct config, timezone), 1,
 	  TEXT_MAX(struct config, timezone), "a time zone name such as Europe/Berlin" },
-	{ "probe_timeout_seconds", check_int, offsetof(struct config, probe_timeout_seconds), 1, 300,
+	{ "probe_timeout_seconds", cfg_check_int, offsetof(struct config, probe_timeout_seconds), 1, 300,
 	  NULL },
-	{ "max_concurrent_probes", check_int, offsetof(struct config, max_concurrent_probes), 1, 4096,
+	{ "max_concurrent_probes", cfg_check_int, offsetof(struct config, max_concurrent_probes), 1, 4096,
 	  NULL },
-	{ "max_probes_per_host", check_int, offsetof(struct config, max_probes_per_host), 0, 4096,
+	{ "max_probes_per_host", cfg_check_int, offsetof(struct config, max_probes_per_host), 0, 4096,
 	  NULL },
-	{ "thumbnail_seconds", check_int, offsetof(struct config, thumbnail_seconds), 0, 86400,
+	{ "thumbnail_seconds", cfg_check_int, offsetof(struct config, thumbnail_seconds), 0, 86400,
 	  NULL },
-	{ "retention_days", check_int, offsetof(struct config, retention_days), 1, 3650, NULL },
+	{ "retention_days", cfg_check_int, offsetof(struct config, retention_days), 1, 3650, NULL },
+	{ "fail_threshold", cfg_check_int, offsetof(struct config, fail_threshold), 1, 100, NULL },
+	{ "recover_threshold", cfg_check_int, offsetof(struct config, recover_threshold), 1, 100, NULL },
+	{ "site_down_percent", cfg_check_int, offsetof(struct config, site_down_percent), 1, 100, NULL },
+	{ "dashboard_url", check_url, offsetof(struct config, dashboard_url), 1, MAX_URL,
+	  "a URL such as http://nvr.local:8000/" },
+	{ "metrics_public", cfg_check_bool, offsetof(struct config, metrics_public), 0, 1,
+	  "true or false" },
+	HEALTH_FIELDS(struct config),
 	{ "data_dir", check_path, offsetof(struct config, data_dir), 1, PATH_MAX - 1, "a folder path" },
 	{ "database", check_path, offsetof(struct config, database), 1, PATH_MAX - 1, "a file path" },
 };
@@ -451,19 +449,21 @@ static const struct field stream_fields[] = {
 	{ "name", check_name, offsetof(struct stream_conf, name), 1, CONFIG_NAME_MAX, "a name" },
 	{ "url", check_url, offsetof(struct stream_conf, url), 1, MAX_URL,
 	  "a URL such as rtsp://camera/stream1" },
-	{ "enabled", check_bool, offsetof(struct stream_conf, enabled), 0, 1, "true or false" },
-	{ "transport", check_transport, offsetof(struct stream_conf, transport), 0, 1, "tcp or udp" },
-	{ "timeout_seconds", check_int, offsetof(struct stream_conf, timeout_seconds), 1, 300, NULL },
+	{ "enabled", cfg_check_bool, offsetof(struct stream_conf, enabled), 0, 1, "true or false" },
+	{ "transport", check_transport, offsetof(struct stream_conf, transport), 0, 2,
+	  "tcp, udp or auto" },
+	{ "timeout_seconds", cfg_check_int, offsetof(struct stream_conf, timeout_seconds), 1, 300, NULL },
+	HEALTH_FIELDS(struct stream_conf),
 };
 
 /* ---- the YAML document ---- */
 
-static yaml_node_t *node_at(struct ctx *c, int index)
+yaml_node_t *cfg_node(struct ctx *c, int index)
 {
 	return yaml_document_get_node(&c->doc, index);
 }
 
-static const char *kind(const yaml_node_t *n)
+const char *cfg_kind(const yaml_node_t *n)
 {
 	if (n->type == YAML_SEQUENCE_NODE)
 		return "a list";
@@ -472,7 +472,7 @@ static const char *kind(const yaml_node_t *n)
 	return "a single value";
 }
 
-static int scalar_is(const yaml_node_t *n, const char *word)
+int cfg_scalar_is(const yaml_node_t *n, const char *word)
 {
 	size_t len = strlen(word);
 	return n->type == YAML_SCALAR_NODE && n->data.scalar.length == len &&
@@ -480,38 +480,38 @@ static int scalar_is(const yaml_node_t *n, const char *word)
 }
 
 /* A plain empty, ~ or null value: YAML's way of writing "nothing here". */
-static int is_null(const yaml_node_t *n)
+int cfg_is_null(const yaml_node_t *n)
 {
 	static const char *const words[] = { "", "~", "null", "Null", "NULL" };
 	size_t i;
 	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 		return 0;
 	for (i = 0; i < COUNT(words); i++)
-		if (scalar_is(n, words[i]))
+		if (cfg_scalar_is(n, words[i]))
 			return 1;
 	return 0;
 }
 
-static const struct field *find_field(const struct field *fields, size_t count,
+const struct field *cfg_find_field(const struct field *fields, size_t count,
 				      const yaml_node_t *key)
 {
 	size_t i;
 	for (i = 0; i < count; i++)
-		if (scalar_is(key, fields[i].key))
+		if (cfg_scalar_is(key, fields[i].key))
 			return &fields[i];
 	return NULL;
 }
 
 /* The value under key in a mapping (and its key node in *keynode), or NULL. */
-static yaml_node_t *lookup(struct ctx *c, yaml_node_t *map, const char *key,
+yaml_node_t *cfg_lookup(struct ctx *c, yaml_node_t *map, const char *key,
 			   yaml_node_t **keynode)
 {
 	yaml_node_pair_t *p;
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		if (scalar_is(node_at(c, p->key), key)) {
+		if (cfg_scalar_is(cfg_node(c, p->key), key)) {
 			if (keynode)
-				*keynode = node_at(c, p->key);
-			return node_at(c, p->value);
+				*keynode = cfg_node(c, p->key);
+			return cfg_node(c, p->value);
 		}
 	}
 	return NULL;
@@ -552,7 +552,7 @@ static int find_repeat(struct name_ref *refs, size_t n, size_t *first, size_t *d
 	return found;
 }
 
-static void field_path(char *out, size_t outlen, const char *prefix, const yaml_node_t *key)
+void cfg_field_path(char *out, size_t outlen, const char *prefix, const yaml_node_t *key)
 {
 	snprintf(out, outlen, "%s%s%.*s", prefix, prefix[0] ? "." : "", (int)key->data.scalar.length,
 		 (const char *)key->data.scalar.value);
@@ -562,7 +562,7 @@ static int report_duplicate_key(struct ctx *c, const struct name_ref *first,
 				const struct name_ref *dup, const char *prefix)
 {
 	char shown[SHOW_MAX];
-	fail(c, dup->mark, "", "duplicate key %s (first at line %d)", show(dup->s, dup->len, shown),
+	cfg_fail(c, dup->mark, "", "duplicate key %s (first at line %d)", cfg_show(dup->s, dup->len, shown),
 	     (int)first->mark->line + 1);
 	/* The message keeps the short form, but a form still needs to know which field it was. */
 	if (prefix)
@@ -574,7 +574,7 @@ static int report_duplicate_key(struct ctx *c, const struct name_ref *first,
 /* Rejects a key written twice in one mapping, which libyaml accepts silently and the last one
  * would win unnoticed. With a prefix (a mapping this file knows), keys must also be plain
  * values; elsewhere complex keys are left alone. */
-static int check_keys(struct ctx *c, yaml_node_t *map, const char *prefix)
+int cfg_check_keys(struct ctx *c, yaml_node_t *map, const char *prefix)
 {
 	size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start), m = 0, i;
 	size_t first, dup;
@@ -584,14 +584,14 @@ static int check_keys(struct ctx *c, yaml_node_t *map, const char *prefix)
 	if (n == 0)
 		return 0;
 	if (!(refs = malloc(n * sizeof *refs)))
-		return fail(c, NULL, "", "out of memory");
+		return cfg_fail(c, NULL, "", "out of memory");
 	for (i = 0; i < n && rc == 0; i++) {
-		k = node_at(c, map->data.mapping.pairs.start[i].key);
+		k = cfg_node(c, map->data.mapping.pairs.start[i].key);
 		if (k->type == YAML_SCALAR_NODE)
 			refs[m++] = (struct name_ref){ (const char *)k->data.scalar.value,
 						       k->data.scalar.length, i, &k->start_mark };
 		else if (prefix)
-			rc = fail(c, &k->start_mark, prefix, "keys must be plain names, got %s", kind(k));
+			rc = cfg_fail(c, &k->start_mark, prefix, "keys must be plain names, got %s", cfg_kind(k));
 	}
 	if (rc == 0 && find_repeat(refs, m, &first, &dup))
 		rc = report_duplicate_key(c, &refs[first], &refs[dup], prefix);
@@ -604,7 +604,7 @@ static int check_all_keys(struct ctx *c)
 {
 	yaml_node_t *n;
 	for (n = c->doc.nodes.start; n < c->doc.nodes.top; n++)
-		if (n->type == YAML_MAPPING_NODE && check_keys(c, n, NULL) < 0)
+		if (n->type == YAML_MAPPING_NODE && cfg_check_keys(c, n, NULL) < 0)
 			return -1;
 	return 0;
 }
@@ -617,28 +617,28 @@ static void describe(const struct field *f, char *out, size_t outlen)
 		snprintf(out, outlen, "an integer from %d to %d", f->min, f->max);
 }
 
-static int set_field(struct ctx *c, const struct field *f, yaml_node_t *v, void *base,
+int cfg_set_field(struct ctx *c, const struct field *f, yaml_node_t *v, void *base,
 		     const char *field)
 {
 	char want[64], why[300];
 	describe(f, want, sizeof want);
 	if (v->type != YAML_SCALAR_NODE)
-		return fail(c, &v->start_mark, field, "expected %s, got %s", want, kind(v));
-	if (is_null(v))
-		return fail(c, &v->start_mark, field, "no value given (expected %s)", want);
+		return cfg_fail(c, &v->start_mark, field, "expected %s, got %s", want, cfg_kind(v));
+	if (cfg_is_null(v))
+		return cfg_fail(c, &v->start_mark, field, "no value given (expected %s)", want);
 	if (f->check(f, (const char *)v->data.scalar.value, v->data.scalar.length,
 		     (char *)base + f->offset, why, sizeof why) < 0)
-		return fail(c, &v->start_mark, field, "%s", why);
+		return cfg_fail(c, &v->start_mark, field, "%s", why);
 	return 0;
 }
 
-static int warn_unknown(struct ctx *c, const yaml_node_t *key)
+int cfg_warn_unknown(struct ctx *c, const yaml_node_t *key)
 {
 	char shown[SHOW_MAX];
 	if (key->type != YAML_SCALAR_NODE)
 		return 0;
-	return warn(c, &key->start_mark, "unknown key %s ignored",
-		    show((const char *)key->data.scalar.value, key->data.scalar.length, shown));
+	return cfg_warn(c, &key->start_mark, "unknown key %s ignored",
+		    cfg_show((const char *)key->data.scalar.value, key->data.scalar.length, shown));
 }
 
 static int is_rtsp(const char *url)
@@ -654,31 +654,38 @@ static int load_stream(struct ctx *c, yaml_node_t *map, size_t i)
 	yaml_node_pair_t *p;
 	yaml_node_t *k;
 	s->enabled = 1;
-	s->transport = TRANSPORT_TCP;
+	s->transport = TRANSPORT_AUTO;
+	health_unset(&s->health);
 	s->line = (int)map->start_mark.line + 1;
 	snprintf(prefix, sizeof prefix, "streams[%zu]", i);
 	if (map->type != YAML_MAPPING_NODE)
-		return fail(c, &map->start_mark, prefix, "expected a stream (name: ..., url: ...), got %s",
-			    kind(map));
-	if (check_keys(c, map, prefix) < 0)
+		return cfg_fail(c, &map->start_mark, prefix, "expected a stream (name: ..., url: ...), got %s",
+			    cfg_kind(map));
+	if (cfg_check_keys(c, map, prefix) < 0)
 		return -1;
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		k = node_at(c, p->key);
-		if (!(f = find_field(stream_fields, COUNT(stream_fields), k))) {
-			if (warn_unknown(c, k) < 0)
+		k = cfg_node(c, p->key);
+		if (cfg_scalar_is(k, "checks")) {
+			cfg_field_path(field, sizeof field, prefix, k);
+			if (cfg_load_checks(c, cfg_node(c, p->value), &s->health.checks, field) < 0)
 				return -1;
 			continue;
 		}
-		field_path(field, sizeof field, prefix, k);
-		if (set_field(c, f, node_at(c, p->value), s, field) < 0)
+		if (!(f = cfg_find_field(stream_fields, COUNT(stream_fields), k))) {
+			if (cfg_warn_unknown(c, k) < 0)
+				return -1;
+			continue;
+		}
+		cfg_field_path(field, sizeof field, prefix, k);
+		if (cfg_set_field(c, f, cfg_node(c, p->value), s, field) < 0)
 			return -1;
 	}
 	snprintf(field, sizeof field, "%s.%s", prefix, s->name[0] ? "url" : "name");
 	if (!s->name[0] || !s->url)
-		return fail(c, &map->start_mark, field, "missing (every stream needs a name and a url)");
+		return cfg_fail(c, &map->start_mark, field, "missing (every stream needs a name and a url)");
 	/* transport picks RTSP's interleaving; elsewhere it would silently do nothing. */
-	if (lookup(c, map, "transport", &k) && !is_rtsp(s->url))
-		return warn(c, &k->start_mark, "%s.transport: only applies to rtsp and rtsps URLs, ignored",
+	if (cfg_lookup(c, map, "transport", &k) && !is_rtsp(s->url))
+		return cfg_warn(c, &k->start_mark, "%s.transport: only applies to rtsp and rtsps URLs, ignored",
 			    prefix);
 	return 0;
 }
@@ -692,15 +699,15 @@ static int check_unique_names(struct ctx *c, yaml_node_t *seq)
 	yaml_node_t *first, *dup;
 	int rc = 0;
 	if (!refs)
-		return fail(c, NULL, "", "out of memory");
+		return cfg_fail(c, NULL, "", "out of memory");
 	for (i = 0; i < cfg->nstreams; i++)
 		refs[i] = (struct name_ref){ cfg->streams[i].name, strlen(cfg->streams[i].name), i, NULL };
 	if (find_repeat(refs, cfg->nstreams, &a, &b)) {
-		first = lookup(c, node_at(c, seq->data.sequence.items.start[refs[a].order]), "name", NULL);
-		dup = lookup(c, node_at(c, seq->data.sequence.items.start[refs[b].order]), "name", NULL);
+		first = cfg_lookup(c, cfg_node(c, seq->data.sequence.items.start[refs[a].order]), "name", NULL);
+		dup = cfg_lookup(c, cfg_node(c, seq->data.sequence.items.start[refs[b].order]), "name", NULL);
 		snprintf(field, sizeof field, "streams[%zu].name", refs[b].order);
-		rc = fail(c, &dup->start_mark, field, "duplicate name %s (first at line %d, streams[%zu])",
-			  show(refs[b].s, refs[b].len, shown), (int)first->start_mark.line + 1,
+		rc = cfg_fail(c, &dup->start_mark, field, "duplicate name %s (first at line %d, streams[%zu])",
+			  cfg_show(refs[b].s, refs[b].len, shown), (int)first->start_mark.line + 1,
 			  refs[a].order);
 	}
 	free(refs);
@@ -711,22 +718,22 @@ static int load_streams(struct ctx *c, yaml_node_t *seq)
 {
 	struct config *cfg = c->cfg;
 	size_t n, i;
-	if (is_null(seq))
+	if (cfg_is_null(seq))
 		return 0;
 	if (seq->type != YAML_SEQUENCE_NODE)
-		return fail(c, &seq->start_mark, "streams",
-			    "expected a list of streams (- name: ..., url: ...), got %s", kind(seq));
+		return cfg_fail(c, &seq->start_mark, "streams",
+			    "expected a list of streams (- name: ..., url: ...), got %s", cfg_kind(seq));
 	n = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
 	if (n > MAX_STREAMS)
-		return fail(c, &seq->start_mark, "streams", "too many streams: %zu (at most %d)", n,
+		return cfg_fail(c, &seq->start_mark, "streams", "too many streams: %zu (at most %d)", n,
 			    MAX_STREAMS);
 	if (n == 0)
 		return 0;
 	if (!(cfg->streams = calloc(n, sizeof *cfg->streams)))
-		return fail(c, NULL, "", "out of memory");
+		return cfg_fail(c, NULL, "", "out of memory");
 	cfg->nstreams = n;
 	for (i = 0; i < n; i++)
-		if (load_stream(c, node_at(c, seq->data.sequence.items.start[i]), i) < 0)
+		if (load_stream(c, cfg_node(c, seq->data.sequence.items.start[i]), i) < 0)
 			return -1;
 	return check_unique_names(c, seq);
 }
@@ -737,23 +744,33 @@ static int load_settings(struct ctx *c, yaml_node_t *root)
 	yaml_node_t *k, *streams = NULL;
 	const struct field *f;
 	yaml_node_pair_t *p;
-	if (is_null(root))
-		return fail(c, &start, "", "empty file");
+	if (cfg_is_null(root))
+		return cfg_fail(c, &start, "", "empty file");
 	if (root->type != YAML_MAPPING_NODE)
-		return fail(c, &root->start_mark, "",
-			    "the top level must be a mapping of settings (key: value), got %s", kind(root));
-	if (check_keys(c, root, "") < 0)
+		return cfg_fail(c, &root->start_mark, "",
+			    "the top level must be a mapping of settings (key: value), got %s", cfg_kind(root));
+	if (cfg_check_keys(c, root, "") < 0)
 		return -1;
 	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
-		k = node_at(c, p->key);
-		f = find_field(settings, COUNT(settings), k);
-		if (scalar_is(k, "streams"))
-			streams = node_at(c, p->value);
-		else if (f ? set_field(c, f, node_at(c, p->value), c->cfg, f->key) < 0
-			   : warn_unknown(c, k) < 0)
+		k = cfg_node(c, p->key);
+		f = cfg_find_field(settings, COUNT(settings), k);
+		if (cfg_scalar_is(k, "streams"))
+			streams = cfg_node(c, p->value);
+		else if (cfg_scalar_is(k, "checks")) {
+			if (cfg_load_checks(c, cfg_node(c, p->value), &c->cfg->health.checks, "checks") < 0)
+				return -1;
+		} else if (cfg_scalar_is(k, "alerts")) {
+			if (cfg_load_alerts(c, cfg_node(c, p->value)) < 0)
+				return -1;
+		} else if (f ? cfg_set_field(c, f, cfg_node(c, p->value), c->cfg, f->key) < 0
+			   : cfg_warn_unknown(c, k) < 0)
 			return -1;
 	}
-	return streams ? load_streams(c, streams) : 0;
+	if (streams && load_streams(c, streams) < 0)
+		return -1;
+	for (size_t i = 0; i < c->cfg->nstreams; i++)
+		health_inherit(&c->cfg->streams[i].health, &c->cfg->health);
+	return 0;
 }
 
 /* ---- parsing ---- */
@@ -793,19 +810,19 @@ static int syntax_error(struct ctx *c, const yaml_parser_t *p)
 	const char *problem = p->problem ? p->problem : "syntax error";
 	yaml_mark_t m = p->problem_mark;
 	if (p->error == YAML_MEMORY_ERROR)
-		return fail(c, NULL, "", "out of memory");
+		return cfg_fail(c, NULL, "", "out of memory");
 	if (p->error == YAML_READER_ERROR) {
 		m = mark_at(c, p->problem_offset);
 		if (p->problem_value >= 0)
-			return fail(c, &m, "", "%s (#%X)", problem, (unsigned)p->problem_value);
-		return fail(c, &m, "", "%s", problem);
+			return cfg_fail(c, &m, "", "%s (#%X)", problem, (unsigned)p->problem_value);
+		return cfg_fail(c, &m, "", "%s", problem);
 	}
 	if (tab_indented(c, m.line))
-		return fail(c, &m, "", "tabs are not allowed in indentation, use spaces (%s)", problem);
+		return cfg_fail(c, &m, "", "tabs are not allowed in indentation, use spaces (%s)", problem);
 	if (p->context)
-		return fail(c, &m, "", "%s (%s at line %d)", problem, p->context,
+		return cfg_fail(c, &m, "", "%s (%s at line %d)", problem, p->context,
 			    (int)p->context_mark.line + 1);
-	return fail(c, &m, "", "%s", problem);
+	return cfg_fail(c, &m, "", "%s", problem);
 }
 
 static int check_event(struct ctx *c, const yaml_event_t *ev, int *docs, int *depth)
@@ -813,16 +830,16 @@ static int check_event(struct ctx *c, const yaml_event_t *ev, int *docs, int *de
 	switch (ev->type) {
 	case YAML_ALIAS_EVENT:
 		/* Expanding aliases is how a few bytes become gigabytes ("billion laughs"). */
-		return fail(c, &ev->start_mark, "", "aliases are not allowed (found *%.40s)",
+		return cfg_fail(c, &ev->start_mark, "", "aliases are not allowed (found *%.40s)",
 			    (const char *)ev->data.alias.anchor);
 	case YAML_DOCUMENT_START_EVENT:
 		if (++*docs > 1)
-			return fail(c, &ev->start_mark, "", "only one YAML document is allowed");
+			return cfg_fail(c, &ev->start_mark, "", "only one YAML document is allowed");
 		return 0;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
 		if (++*depth > MAX_DEPTH)
-			return fail(c, &ev->start_mark, "", "nested more than %d levels deep", MAX_DEPTH);
+			return cfg_fail(c, &ev->start_mark, "", "nested more than %d levels deep", MAX_DEPTH);
 		return 0;
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
@@ -836,7 +853,7 @@ static int check_event(struct ctx *c, const yaml_event_t *ev, int *docs, int *de
 static int init_parser(struct ctx *c, yaml_parser_t *p)
 {
 	if (!yaml_parser_initialize(p))
-		return fail(c, NULL, "", "out of memory");
+		return cfg_fail(c, NULL, "", "out of memory");
 	yaml_parser_set_input_string(p, (const unsigned char *)c->text, c->len);
 	/* Offsets in messages are bytes of this text: no silent UTF-16 conversion. */
 	yaml_parser_set_encoding(p, YAML_UTF8_ENCODING);
@@ -865,7 +882,7 @@ static int scan_events(struct ctx *c)
 	}
 	yaml_parser_delete(&p);
 	if (rc == 0 && docs == 0)
-		rc = fail(c, &start, "", "empty file");
+		rc = cfg_fail(c, &start, "", "empty file");
 	return rc;
 }
 
@@ -930,7 +947,7 @@ static int resolve_paths(struct ctx *c, const char *base_dir)
 	char *base = absolute_dir(base_dir);
 	int rc;
 	if (!base)
-		return fail(c, NULL, "", "cannot resolve the folder of the config: %s", strerror(errno));
+		return cfg_fail(c, NULL, "", "cannot resolve the folder of the config: %s", strerror(errno));
 	if (make_absolute(base, &cfg->data_dir, "data") < 0)
 		rc = -1;
 	else if (!cfg->database)
@@ -938,7 +955,7 @@ static int resolve_paths(struct ctx *c, const char *base_dir)
 	else
 		rc = make_absolute(base, &cfg->database, NULL);
 	free(base);
-	return rc < 0 ? fail(c, NULL, "", "out of memory") : 0;
+	return rc < 0 ? cfg_fail(c, NULL, "", "out of memory") : 0;
 }
 
 const char **config_names(const struct config *cfg)
@@ -966,13 +983,20 @@ static void set_defaults(struct config *cfg)
 	cfg->thumbnail_seconds = 300;
 	cfg->max_probes_per_host = 4;
 	cfg->retention_days = 30;
+	cfg->fail_threshold = 2;
+	cfg->recover_threshold = 1;
+	cfg->site_down_percent = 50;
+	cfg->health = (struct health_conf){ .checks = CHECK_ALL, .frozen_after = 3,
+					    .black_max_luma = 40, .uniform_max_stddev = 6,
+					    .frozen_max_diff = 3, .max_latency_ms = 0,
+					    .max_clients = 1 };
 }
 
 static int parse_text(struct ctx *c, const char *base_dir)
 {
 	int rc;
 	if (c->len > MAX_FILE_BYTES)
-		return fail(c, NULL, "", "file is larger than 4 MiB");
+		return cfg_fail(c, NULL, "", "file is larger than 4 MiB");
 	if (scan_events(c) < 0 || load_document(c) < 0)
 		return -1;
 	rc = load_settings(c, yaml_document_get_root_node(&c->doc));
@@ -1052,6 +1076,8 @@ void config_free(struct config *cfg)
 	for (i = 0; i < cfg->nwarnings; i++)
 		free(cfg->warnings[i]);
 	free(cfg->warnings);
+	config_alerts_free(cfg);
+	free(cfg->dashboard_url);
 	free(cfg->data_dir);
 	free(cfg->database);
 	memset(cfg, 0, sizeof *cfg);

@@ -7,7 +7,44 @@
 
 #define CONFIG_NAME_MAX 64
 
-enum transport { TRANSPORT_TCP = 0, TRANSPORT_UDP = 1 };
+/* auto (the default): TCP first, then UDP; the monitor remembers what worked per stream. */
+enum transport { TRANSPORT_TCP = 0, TRANSPORT_UDP = 1, TRANSPORT_AUTO = 2 };
+
+/* Picture checks (doc/health.md): what makes a decoded picture "degraded". */
+enum {
+	CHECK_BLACK = 1,    /* dark and flat: lens covered, camera's night mode broken */
+	CHECK_UNIFORM = 2,  /* flat at any brightness: grey/blue "no signal" screens */
+	CHECK_FROZEN = 4,   /* the same picture frozen_after probes in a row */
+	CHECK_ALL = 7,
+};
+
+/* A stream's health settings: top-level values are the defaults, a stream may override each. */
+struct health_conf {
+	int checks;              /* CHECK_* bits; default CHECK_ALL */
+	int frozen_after;        /* 2..100 probes, default 3 */
+	int black_max_luma;      /* 0..255: mean luma at or below this is dark, default 40 */
+	int uniform_max_stddev;  /* 0..128: luma spread at or below this is flat, default 6 */
+	int frozen_max_diff;     /* 0..255: per-cell luma difference still "the same", default 3 */
+	int max_latency_ms;      /* first frame slower than this: degraded (slow); 0: off */
+	int max_clients;         /* connections we may hold to this stream's host; 0: no limit */
+};
+
+/* One alert channel (lib/config_alerts.c). */
+enum alert_type { ALERT_WEBHOOK = 1, ALERT_MQTT, ALERT_COMMAND };
+struct alert_conf {
+	enum alert_type type;
+	char *url;               /* webhook: http(s) URL; mqtt: mqtt://host:port */
+	char *format;            /* webhook: "json" (default), "ntfy", "discord", "slack" */
+	char **headers;          /* webhook: "Name: value", NULL-terminated */
+	char *username, *password; /* mqtt */
+	char *topic_prefix;      /* mqtt: default "streampulse" */
+	char *discovery_prefix;  /* mqtt: Home Assistant's, default "homeassistant"; "" = off */
+	char *command;           /* command: program path */
+	char **args;             /* command: argv[1..], NULL-terminated */
+	int timeout_seconds;     /* per attempt, default 10 */
+	int retries;             /* attempts after the first, default 3 */
+	int line;
+};
 
 struct stream_conf {
 	char name[CONFIG_NAME_MAX + 1];
@@ -15,6 +52,7 @@ struct stream_conf {
 	int enabled;               /* default 1 */
 	enum transport transport;  /* default TCP */
 	int timeout_seconds;       /* 0 = use config.probe_timeout_seconds */
+	struct health_conf health; /* the top-level defaults, with this stream's overrides */
 	int line;                  /* 1-based line of the list item, for messages */
 };
 
@@ -26,6 +64,14 @@ struct config {
 	int max_probes_per_host;    /* 0..4096, default 4; 0: no limit */
 	int thumbnail_seconds;      /* 0..86400, default 300; 0: no thumbnails */
 	int retention_days;         /* 1..3650, default 30 */
+	int fail_threshold;         /* 1..100 failed probes in a row before down, default 2 */
+	int recover_threshold;      /* 1..100 good probes in a row before up again, default 1 */
+	int site_down_percent;      /* 1..100: more streams failing than this: one "site down" alert */
+	struct health_conf health;  /* defaults for every stream */
+	char *dashboard_url;        /* for links in alerts; NULL: none */
+	int metrics_public;         /* 1: GET /metrics without a token; default 0 (API token) */
+	struct alert_conf *alerts;
+	size_t nalerts;
 	char *data_dir;             /* absolute; default <config dir>/data */
 	char *database;             /* absolute; default <data_dir>/streams.db */
 	struct stream_conf *streams;

@@ -37,6 +37,7 @@ static const char *const class_names[] = {
 	[PROBE_TOO_LARGE] = "too_large",
 	[PROBE_INTERNAL] = "internal",
 	[PROBE_CANCELLED] = "cancelled",
+	[PROBE_BUSY] = "busy",
 };
 
 const char *probe_class_name(enum probe_class c)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "picture.h"
 
 struct AVFrame;
 
@@ -22,6 +23,7 @@ enum probe_class {
 	PROBE_TOO_LARGE,
 	PROBE_INTERNAL,
 	PROBE_CANCELLED, /* stopped by the caller (shutdown): not a verdict on the camera */
+	PROBE_BUSY,      /* the host's max_clients slots were taken (a preview): not probed */
 };
 
 /* Largest JPEG (snapshot or MJPEG part) we read before giving up. */
@@ -49,6 +51,8 @@ struct probe_result {
 	int damaged_frames;            /* concealed frames skipped before the clean one */
 	char codec[24];
 	int width, height;
+	enum transport transport;      /* RTSP: the one that worked (TCP or UDP) */
+	struct picture picture;        /* of the clean frame, when up */
 	struct AVFrame *frame;         /* when keep_frame and up; free with probe_result_clear */
 };
 

@@ -7,6 +7,10 @@
 
 struct store;
 
+/* A heartbeat's state. Skipped: not probed (the host's client slots were busy); it counts
+ * neither for nor against uptime. */
+enum hb_state { HB_DOWN = 0, HB_UP = 1, HB_DEGRADED = 2, HB_SKIPPED = 3 };
+
 struct heartbeat {
 	int64_t stream_id;
 	int64_t ts_ms;         /* UTC ms, probe start */
