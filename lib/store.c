@@ -105,7 +105,31 @@ static const struct migration {
 	 * change only when the state, error, codec or size does. convert_v3 packs the old rows. */
 	"CREATE TABLE journal (chunk INTEGER PRIMARY KEY, data BLOB NOT NULL);"
 	"CREATE TABLE blocks (key INTEGER PRIMARY KEY, bytes INTEGER NOT NULL, data BLOB NOT NULL);",
-	convert_v3 },
+	convert_v3 }, {
+	/* 4 -> 5 (doc/health.md): degraded and skipped heartbeats counted apart in the rollups;
+	 * incidents opened and closed once per confirmed state change (anti-flap); the alerts
+	 * sent and their attempts. */
+	"ALTER TABLE rollup_hour ADD COLUMN degraded INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE rollup_hour ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE incidents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  stream_id INTEGER NOT NULL,"
+	"  state INTEGER NOT NULL,"                  /* HB_DOWN or HB_DEGRADED */
+	"  reason TEXT NOT NULL,"                    /* probe class, or black/uniform/frozen/slow */
+	"  message TEXT NOT NULL,"                   /* of the first failing heartbeat */
+	"  start_ms INTEGER NOT NULL,"               /* the first failing heartbeat */
+	"  end_ms INTEGER);"                         /* NULL while open */
+	"CREATE INDEX incidents_stream ON incidents(stream_id, start_ms);"
+	"CREATE TABLE alert_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ts_ms INTEGER NOT NULL,"                  /* when this attempt ended */
+	"  channel TEXT NOT NULL,"                   /* webhook, mqtt, command (+ index) */
+	"  event TEXT NOT NULL,"                     /* down, degraded, up, site_down, site_up */
+	"  stream TEXT,"                             /* NULL for site events */
+	"  attempt INTEGER NOT NULL,"                /* 1 = first try */
+	"  ok INTEGER NOT NULL,"
+	"  detail TEXT NOT NULL);"                   /* "HTTP 200", "timed out after 10 s" */
+	"CREATE INDEX alert_log_ts ON alert_log(ts_ms);", NULL },
 };
 
 static int fail(struct store *st, char *err, size_t errlen, const char *what)
