@@ -46,7 +46,9 @@ int main(void)
 					    .ts_ms = 1795600000000LL + i * 15000 - (int64_t)((seed >> 3) % 40000),
 					    .state = state, .latency_ms = pic(state) ? (int)(seed >> 12) % 100000 : -1,
 					    .connect_ms = (seed & 1) ? -1 : (int)(seed >> 14) % 5000,
-					    .error = up ? NULL : s, .message = up ? NULL : s,
+					    /* a degraded beat always has a reason: none reads back as "" */
+					    .error = up ? NULL : state == HB_DEGRADED && !s ? "" : s,
+					    .message = up ? NULL : s,
 					    .codec = pic(state) ? (i % 50 < 40 ? "h264" : s) : NULL,
 					    .width = i % 70 < 60 ? 640 : 1920, .height = i % 70 < 60 ? 360 : 1080 };
 	}

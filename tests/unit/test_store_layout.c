@@ -256,7 +256,7 @@ static void check_migration(const char *dir)
 	store_close(st);
 	snprintf(cmd, sizeof cmd, "cmp -s '%s/v3.txt' '%s/v4.txt'", dir, dir);
 	CHECK_INT(system(cmd), 0);
-	CHECK_INT(count(path, "PRAGMA user_version"), 4);
+	CHECK_INT(count(path, "PRAGMA user_version"), 5);
 	CHECK_INT(count(path, "SELECT count(*) FROM sqlite_master WHERE name = 'heartbeats'"), 0);
 	CHECK_INT(count(path, "SELECT total(beats) FROM rollup_hour"), 1000);
 }
