@@ -36,7 +36,7 @@ static int streams_json(struct web *w, const char *q, const char *state, int64_t
 	for (size_t i = 0; i < l.n; i++)
 		json_array_append_new(streams, api_stream_json(&l.rows[i]));
 	/* No generation time: every worker then renders the same bytes, and one ETag serves all. */
-	json_t *o = json_pack("{s:I, s:i, s:s, s:{s:i, s:i, s:i}, s:o}", "uptime_until_ms", (json_int_t)until,
+	json_t *o = json_pack("{s:I, s:i, s:s, s:{s:i, s:i, s:i, s:i}, s:o}", "uptime_until_ms", (json_int_t)until,
 			      "heartbeat_seconds", w->cfg->heartbeat_seconds, "timezone", w->cfg->timezone,
 			      "counts", "up", l.up, "down", l.down, "degraded", l.degraded, "never", l.never,
 			      "streams", streams);
