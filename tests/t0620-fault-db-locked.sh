@@ -15,7 +15,7 @@ log="$OUT/monitor.err"
 db="$OUT/data/streams.db"
 "$MON" -v -c "$cfg" 2>"$log" &
 mon=$!
-probes() { grep -cE "(probe|first state|state change): '" "$log"; }
+probes() { grep -cE "probe: '" "$log"; }
 count() { hb_sql "$cfg" "SELECT count(*) FROM heartbeats" 2>/dev/null || echo 0; }
 has() { [ "$(count)" -ge "$1" ]; }
 wait_for "first heartbeats" 10 has 4 || bail "monitor writes heartbeats" "$(tail -3 "$log")"
