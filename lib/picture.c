@@ -87,11 +87,12 @@ int picture_measure(const AVFrame *f, struct picture *out)
 	}
 	for (int cy = 0; cy < PICTURE_H; cy++)
 		for (int cx = 0; cx < PICTURE_W; cx++) {
-			/* A frame narrower than the grid leaves cells without samples: borrow the
-			 * left or upper neighbour so such cells never look like a change. */
+			/* A frame smaller than the grid leaves cells without samples: those take the
+			 * pixel under their centre. */
 			double m = count[cy][cx] ? (double)sum[cy][cx] / count[cy][cx] :
-				   cx ? out->cell[cy][cx - 1] : cy ? out->cell[cy - 1][cx] : 0;
-			out->cell[cy][cx] = (uint8_t)lround(count[cy][cx] ? to_full(m, l.limited) : m);
+				   sample(&l, (2 * cx + 1) * f->width / (2 * PICTURE_W),
+					  (2 * cy + 1) * f->height / (2 * PICTURE_H));
+			out->cell[cy][cx] = (uint8_t)lround(to_full(m, l.limited));
 		}
 	double mean = (double)total / (double)n;
 	double var = (double)squares / (double)n - mean * mean;
