@@ -61,9 +61,51 @@ static double to_full(double v, int limited)
 	return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
+/* Sampled columns: where each one is in a row, and which of them fall in each grid column
+ * (first[cx] to first[cx + 1] - 1: x grows, so each cell's columns are a run). Fewer than
+ * 2 * SAMPLES_W, as the step is the width / SAMPLES_W rounded down. */
+struct columns {
+	int n;
+	int x[2 * SAMPLES_W];
+	int first[PICTURE_W + 1];
+};
+
+static void plan_columns(int w, struct columns *c)
+{
+	int sx = w > SAMPLES_W ? w / SAMPLES_W : 1, cx = 0;
+	c->n = 0;
+	c->first[0] = 0;
+	for (int x = sx / 2; x < w && c->n < 2 * SAMPLES_W; x += sx, c->n++) {
+		while (x * PICTURE_W / w > cx)
+			c->first[++cx] = c->n;
+		c->x[c->n] = x;
+	}
+	while (cx < PICTURE_W)
+		c->first[++cx] = c->n;
+}
+
+/* Adds one sampled row to the cell sums of its grid row; returns the sum of squares. Each
+ * cell's run is summed in a register: adding to memory per sample stalled on the store. */
+static uint64_t add_row(const struct luma *l, const struct columns *c, int y, uint64_t *sum)
+{
+	uint64_t squares = 0;
+	const uint8_t *row = l->data + (ptrdiff_t)y * l->linesize + l->offset;
+	for (int cx = 0; cx < PICTURE_W; cx++) {
+		unsigned acc = 0;
+		for (int i = c->first[cx]; i < c->first[cx + 1]; i++) {
+			unsigned v = l->depth == 8 ? row[c->x[i] * l->step] : sample(l, c->x[i], y);
+			acc += v;
+			squares += v * v;
+		}
+		sum[cx] += acc;
+	}
+	return squares;
+}
+
 int picture_measure(const AVFrame *f, struct picture *out)
 {
 	struct luma l;
+	struct columns cols;
 	uint64_t sum[PICTURE_H][PICTURE_W] = { { 0 } };
 	uint32_t count[PICTURE_H][PICTURE_W] = { { 0 } };
 	uint64_t total = 0, squares = 0, n = 0;
@@ -71,22 +113,18 @@ int picture_measure(const AVFrame *f, struct picture *out)
 	memset(out, 0, sizeof *out);
 	if (!f || luma_layout(f, &l) < 0)
 		return -1;
-	int sx = f->width > SAMPLES_W ? f->width / SAMPLES_W : 1;
+	plan_columns(f->width, &cols);
 	int sy = f->height > SAMPLES_H ? f->height / SAMPLES_H : 1;
 	for (int y = sy / 2; y < f->height; y += sy) {
 		int cy = y * PICTURE_H / f->height;
-		for (int x = sx / 2; x < f->width; x += sx) {
-			unsigned v = sample(&l, x, y);
-			int cx = x * PICTURE_W / f->width;
-			sum[cy][cx] += v;
-			count[cy][cx]++;
-			total += v;
-			squares += (uint64_t)v * v;
-			n++;
-		}
+		squares += add_row(&l, &cols, y, sum[cy]);
+		for (int cx = 0; cx < PICTURE_W; cx++)
+			count[cy][cx] += (uint32_t)(cols.first[cx + 1] - cols.first[cx]);
+		n += (uint64_t)cols.n;
 	}
 	for (int cy = 0; cy < PICTURE_H; cy++)
 		for (int cx = 0; cx < PICTURE_W; cx++) {
+			total += sum[cy][cx];
 			/* A frame smaller than the grid leaves cells without samples: those take the
 			 * pixel under their centre. */
 			double m = count[cy][cx] ? (double)sum[cy][cx] / count[cy][cx] :
