@@ -17,6 +17,7 @@
 #include "export.h"
 #include "import.h"
 #include "fileio.h"
+#include "health.h"
 #include "log.h"
 #include "pool.h"
 #include "probe.h"
@@ -31,7 +32,7 @@
 #define STATS_MS 10000
 #define PRUNE_MS (10 * 60 * 1000)
 
-enum { EXIT_NAGIOS_OK = 0, EXIT_NAGIOS_CRITICAL = 2, EXIT_USAGE = 3 };
+enum { EXIT_NAGIOS_OK = 0, EXIT_NAGIOS_WARNING = 1, EXIT_NAGIOS_CRITICAL = 2, EXIT_USAGE = 3 };
 
 #define LOOP_BUSY_TIMEOUT_MS 300
 
@@ -46,12 +47,18 @@ static void usage(FILE *f)
 		   "       streampulse-monitor [-c config.yaml] --check-config\n"
 		   "       streampulse-monitor [-c config.yaml] --export [--stream NAME]\n"
 		   "       streampulse-monitor [-c config.yaml] --import FILE.jsonl\n"
-		   "       streampulse-monitor --check URL [-t SECONDS] [--udp]\n");
+		   "       streampulse-monitor --check URL [-t SECONDS] [--udp] [--max-latency-ms N]\n"
+		   "\n"
+		   "--check prints one Nagios line: OK (exit 0); WARNING - degraded (exit 1) when the\n"
+		   "picture is black or uniform, or the first frame came later than --max-latency-ms;\n"
+		   "CRITICAL (exit 2) when no frame came. A frozen picture needs several probes: only\n"
+		   "the monitor daemon can see it, one --check cannot.\n");
 }
 
 struct opts {
 	const char *config, *check_url, *stream, *import;
 	int once, timeout_s, udp, check_config, export;
+	int max_latency_ms;         /* --check: slower first frame is degraded; 0 off */
 };
 
 /* Returns 0, or EXIT_USAGE after printing why. */
@@ -63,7 +70,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "verbose", no_argument, NULL, 'v' }, { "udp", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' }, { "check-config", no_argument, NULL, 'n' },
 		{ "export", no_argument, NULL, 'x' }, { "stream", required_argument, NULL, 's' },
-		{ "import", required_argument, NULL, 'i' }, { NULL, 0, NULL, 0 },
+		{ "import", required_argument, NULL, 'i' },
+		{ "max-latency-ms", required_argument, NULL, 'l' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 	char *end;
@@ -88,6 +96,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			o->timeout_s = (int)v;
 			break;
+		case 'l':
+			errno = 0;
+			long ms = strtol(optarg, &end, 10);
+			if (errno || *end || ms < 1 || ms > 300000) {
+				fprintf(stderr, "streampulse-monitor: --max-latency-ms wants milliseconds from 1 to 300000, got '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			o->max_latency_ms = (int)ms;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -99,9 +116,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* Nagios plugin: one line, exit 0 OK, 2 CRITICAL, 3 UNKNOWN. */
+/* Nagios plugin: one line, exit 0 OK, 1 WARNING (degraded picture), 2 CRITICAL, 3 UNKNOWN.
+ * The picture checks use the config defaults; frozen needs history a single probe lacks. */
 static int run_check(const struct opts *o)
 {
+	struct health_conf h;
+	struct health_verdict v;
 	struct probe_request req = {
 		.url = o->check_url,
 		.transport = o->udp ? TRANSPORT_UDP : TRANSPORT_TCP,
@@ -109,6 +129,15 @@ static int run_check(const struct opts *o)
 	};
 	struct probe_result res;
 	probe_run(&req, &res);
+	config_health_defaults(&h);
+	h.max_latency_ms = o->max_latency_ms;
+	health_judge(&res, &h, NULL, &v);
+	if (v.state == HB_DEGRADED) {
+		printf("WARNING - degraded (%s): %s; %s %dx%d|first_frame=%dms;;;0 connect=%dms;;;0\n",
+		       v.reason, v.message, res.codec, res.width, res.height, res.first_frame_ms,
+		       res.connect_ms < 0 ? 0 : res.connect_ms);
+		return EXIT_NAGIOS_WARNING;
+	}
 	if (res.up) {
 		printf("OK - %s %dx%d, first frame in %d ms|first_frame=%dms;;;0 connect=%dms;;;0\n",
 		       res.codec, res.width, res.height, res.first_frame_ms, res.first_frame_ms,
