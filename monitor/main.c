@@ -347,9 +347,10 @@ static int open_everything(struct monitor *m)
 	 * another process's write lock. A write that times out is kept and retried (engine.c). */
 	store_set_busy_timeout(m->st, LOOP_BUSY_TIMEOUT_MS);
 	m->sched.thumb_dir = strdup(thumbs);
+	m->sched.data_dir = strdup(m->cfg.data_dir);
 	m->eng = engine_create(m->st);
 	m->pool = pool_create(config_probe_limit(&m->cfg));
-	if (!m->sched.thumb_dir || !m->eng || !m->pool) {
+	if (!m->sched.thumb_dir || !m->sched.data_dir || !m->eng || !m->pool) {
 		log_line("out of memory, or cannot start probe threads");
 		return -1;
 	}
