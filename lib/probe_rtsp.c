@@ -25,8 +25,8 @@ struct deadline {
 	int got_packet;
 };
 
-/* A session over the first transport tried said nothing about the camera: try the other. */
-enum { SESSION_DONE = 0, SESSION_TRY_OTHER = 1 };
+/* How a session over one transport ended: a verdict, or a reason for auto to try the other. */
+enum { SESSION_DONE = 0, SESSION_REFUSED, SESSION_SILENT };
 
 static int too_many_redirects(void)
 {
@@ -130,7 +130,7 @@ static int read_first_frame(AVFormatContext *fmt, int vidx, struct deadline *dl,
 	if (!found && rd == AVERROR_EOF)
 		found = frame_reader_packet(r, NULL, res);
 	if (!found && gave_up_no_packet(dl))
-		outcome = SESSION_TRY_OTHER;
+		outcome = SESSION_SILENT;
 	else
 		report(r, found, rd, dl, req, start_us, log, res);
 end:
@@ -144,8 +144,9 @@ static const char *transport_name(enum transport t)
 	return t == TRANSPORT_UDP ? "udp" : "tcp";
 }
 
-/* One RTSP session over transport t until dl->end_us. With dl->no_packet_us (auto's first
- * try), SESSION_TRY_OTHER when the camera refused t (461) or sent nothing over it by then. */
+/* One RTSP session over transport t until dl->end_us: SESSION_REFUSED when the camera refused
+ * t (461); with dl->no_packet_us (auto's first try), SESSION_SILENT when it set the session up
+ * and sent nothing by then. */
 static int session(const struct probe_request *req, enum transport t, struct deadline *dl,
 		   int64_t start_us, struct probe_result *res)
 {
@@ -171,8 +172,8 @@ static int session(const struct probe_request *req, enum transport t, struct dea
 	r = avformat_open_input(&fmt, req->url, NULL, &opts);
 	if (r < 0) {
 		/* FFmpeg turns 461 Unsupported Transport into EPROTONOSUPPORT. */
-		if (no_packet_us && r == AVERROR(EPROTONOSUPPORT))
-			outcome = SESSION_TRY_OTHER;
+		if (r == AVERROR(EPROTONOSUPPORT))
+			outcome = SESSION_REFUSED;
 		classify_open_error(res, r, dl, log, timeout_ms);
 		goto end;
 	}
@@ -189,7 +190,7 @@ static int session(const struct probe_request *req, enum transport t, struct dea
 	}
 	dl->no_packet_us = no_packet_us;
 	outcome = read_first_frame(fmt, r, dl, req, res, start_us, log);
-	if (outcome == SESSION_TRY_OTHER)
+	if (outcome == SESSION_SILENT)
 		probe_fail(res, PROBE_TIMEOUT, "no packet over %s within %d ms", transport_name(t),
 			   (int)((no_packet_us - start_us) / 1000));
 end:
@@ -212,17 +213,23 @@ int probe_rtsp_first_frame(const struct probe_request *req, struct probe_result 
 	enum transport first = req->first == TRANSPORT_UDP ? TRANSPORT_UDP : TRANSPORT_TCP;
 	enum transport other = first == TRANSPORT_UDP ? TRANSPORT_TCP : TRANSPORT_UDP;
 	dl.no_packet_us = start_us + (int64_t)req->timeout_ms * 500; /* half the deadline */
-	if (session(req, first, &dl, start_us, res) == SESSION_DONE)
+	int o1 = session(req, first, &dl, start_us, res);
+	if (o1 == SESSION_DONE)
 		return res->up;
 	snprintf(first_why, sizeof first_why, "%.150s", res->message);
 	res->connect_ms = -1;
 	dl.no_packet_us = 0;
 	dl.got_packet = 0;
-	session(req, other, &dl, start_us, res);
-	if (!res->up) {
+	int o2 = session(req, other, &dl, start_us, res);
+	if (o2 == SESSION_REFUSED && o1 == SESSION_SILENT) {
+		/* Only the first transport is offered: its silence was the camera's, not the
+		 * transport's. The rest of the deadline decides, as without auto. */
+		res->connect_ms = -1;
+		session(req, first, &dl, start_us, res);
+	} else if (!res->up) {
 		char msg[sizeof res->message];
-		snprintf(msg, sizeof msg, "%s: %.150s (after %s: %.150s)", transport_name(other), res->message,
-			 transport_name(first), first_why);
+		snprintf(msg, sizeof msg, "%s: %.150s (after %s: %.150s)", transport_name(other),
+			 res->message, transport_name(first), first_why);
 		memcpy(res->message, msg, sizeof msg);
 	}
 	return res->up;
