@@ -53,10 +53,9 @@ void hostprobe_run(struct job *job, const atomic_int *cancel, struct done *d)
 	result_reset(&d->res);
 	if (from_proof(job, d))
 		return;
-	int rc = job->data_dir ? hostlock_take(job->data_dir, job->url, job->max_clients,
-					       wait_budget_ms(job->timeout_ms), cancel, &lk, err,
-					       sizeof err)
-			       : (lk.fd = -1, 0);
+	int max_clients = job->data_dir ? job->max_clients : 0; /* no folder: no slots */
+	int rc = hostlock_take(job->data_dir ? job->data_dir : "", job->url, max_clients,
+			       wait_budget_ms(job->timeout_ms), cancel, &lk, err, sizeof err);
 	int waited = (int)(clock_mono_ms() - t0);
 	if (rc == 0) {
 		req.timeout_ms = job->timeout_ms - waited;
