@@ -28,7 +28,8 @@ struct done {
 	struct job job;
 	struct probe_result res;   /* frame already freed */
 	char thumb_error[160];     /* "" when the thumbnail was written or not wanted */
-	int from_preview;          /* res came from a preview's proof: the monitor did not connect */
+	int from_preview;          /* the result is a web preview's proof (lib/proof.h), not a
+				    * probe's: the monitor did not connect */
 };
 
 struct pool;
