@@ -53,6 +53,8 @@ check_eq "connections at the camera while the preview held its slot: never more 
 busy=$(hb_sql "$OUT/config.yaml" "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id
   WHERE s.name = 'probed cam' AND h.error = 'busy' AND h.up = 0")
 check_lt "the scheduled probes recorded busy ($busy)" 1 "$busy"
+check_eq "busy heartbeats are stored as skipped (neither up nor down)" "$busy" \
+	"$(hb_sql "$OUT/config.yaml" "SELECT count(*) FROM hb_csv WHERE stream = 'probed cam' AND state = 'skipped'")"
 other=$(hb_sql "$OUT/config.yaml" "SELECT count(*) FROM heartbeats WHERE error IS NOT 'busy'")
 check_eq "no probe connected (no other outcome than busy)" 0 "$other"
 check_match "busy heartbeats say why" "host busy: 1 of 1 client slots in use \\(max_clients\\)" \
@@ -137,7 +139,7 @@ web_login "$J" admin admin123
 : >"$RTSP_LOG"
 "$MON" -v -c "$OUT/proof.yaml" 2>"$OUT/monitor4.err" &
 mon=$!
-probes_are() { [ "$(grep -c "'Small cam' up" "$OUT/monitor4.err")" = "$1" ]; }
+probes_are() { [ "$(grep -c "probe: 'Small cam' up" "$OUT/monitor4.err")" = "$1" ]; }
 wait_for "the monitor's first probe" 5 probes_are 1 ||
 	bail "first heartbeat" "$(tail -3 "$OUT/monitor4.err")"
 web_get "$J" "/preview/Small%20cam.jpg" >/dev/null
@@ -150,6 +152,8 @@ check_eq "monitor + preview: 2 connections so far" 2 "$(grep -c '^CONNECT' "$RTS
 # slot is 4 s later: counting now and stopping at once leaves no room for a third probe.
 wait_for "the second cycle's result" 8 probes_are 2
 check_eq "the monitor did not connect for the second cycle" 2 "$(grep -c '^CONNECT' "$RTSP_LOG")"
+check_match "the monitor logged the second cycle as the preview's frame" \
+	"probe: 'Small cam' up: h264 320x240, first frame in [0-9]+ ms .*\\(a preview's frame\\)" "$(cat "$OUT/monitor4.err")"
 kill -TERM "$mon"
 wait "$mon"
 check_eq "monitor 4 exits 0" 0 "$?"

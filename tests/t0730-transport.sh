@@ -37,7 +37,7 @@ YAML
 : >"$RTSP_LOG"
 "$MON" -v -c "$OUT/auto.yaml" 2>"$OUT/auto.err" &
 mon=$!
-ups() { [ "$(grep -c "'udp camera' up" "$OUT/auto.err")" -ge "$1" ]; }
+ups() { [ "$(grep -c "probe: 'udp camera' up" "$OUT/auto.err")" -ge "$1" ]; }
 # Stop right after the 3rd probe's result: the 4th slot is 2 s away.
 wait_for "3 probes of the udp camera" 10 ups 3
 kill -TERM "$mon"
