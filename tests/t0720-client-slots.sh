@@ -54,7 +54,7 @@ busy=$(hb_sql "$OUT/config.yaml" "SELECT count(*) FROM heartbeats h JOIN streams
   WHERE s.name = 'probed cam' AND h.error = 'busy' AND h.up = 0")
 check_lt "the scheduled probes recorded busy ($busy)" 1 "$busy"
 check_eq "busy heartbeats are stored as skipped (neither up nor down)" "$busy" \
-	"$(hb_sql "$OUT/config.yaml" "SELECT count(*) FROM hb_csv WHERE stream = 'probed cam' AND state = 'skipped'")"
+	"$(hb_sql "$OUT/config.yaml" "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = 'probed cam' AND h.state = 'skipped'")"
 other=$(hb_sql "$OUT/config.yaml" "SELECT count(*) FROM heartbeats WHERE error IS NOT 'busy'")
 check_eq "no probe connected (no other outcome than busy)" 0 "$other"
 check_match "busy heartbeats say why" "host busy: 1 of 1 client slots in use \\(max_clients\\)" \
