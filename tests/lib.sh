@@ -213,7 +213,7 @@ sp_start() {
 	bail "start $name server" "not READY; stderr: $(tail -5 "$OUT/$name.err")"
 }
 
-# start_rtsp: GStreamer RTSP server (/cam /small /sliced /secure); sets RTSP_PORT RTSP_LOG RTSP_PID.
+# start_rtsp: GStreamer RTSP server (/cam /small /sliced /secure /udp-only); sets RTSP_PORT RTSP_LOG RTSP_PID.
 start_rtsp() {
 	RTSP_LOG="$OUT/rtsp.log"
 	: >"$RTSP_LOG"

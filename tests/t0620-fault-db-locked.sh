@@ -8,6 +8,7 @@ dead=$(free_port)
 cfg="$OUT/config.yaml"
 {
 	echo "heartbeat_seconds: 2"
+	echo "max_clients: 0" # simulated cameras share one host:port: no client slot limit
 	echo "streams:"
 	for i in 1 2 3 4; do printf '  - name: cam%d\n    url: http://127.0.0.1:%d/c%d.jpg\n' "$i" "$dead" "$i"; done
 } >"$cfg"
