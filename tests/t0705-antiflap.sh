@@ -81,7 +81,7 @@ web_login "$J" admin admin123
 web_get "$J" / >/dev/null
 page=$(cat "$WEB_BODY")
 check_match "dashboard: slow's pill says degraded" '<tr class="state-degraded" data-name="slow">' "$page"
-check_match "dashboard: with its reason" 'slow: first frame in [0-9]+ ms \(max_latency_ms 20\)' "$page"
+check_match "dashboard: with its reason" 'slow: first frame after [0-9]+ ms \(max_latency_ms 20\)' "$page"
 check_match "dashboard: a degraded count" '1 degraded' "$page"
 check_match "the stylesheet paints degraded amber" 'pill\.degraded \{ background: #d97706' "$(cat "$SP_ROOT/htdocs/app.css")"
 web_get "$J" "/?state=degraded" >/dev/null
