@@ -19,7 +19,7 @@ INTERVAL=10
 	echo "max_clients: 0" # simulated cameras share one host:port: no client slot limit
 	echo "streams:"
 	for ((i = 0; i < 200; i++)); do
-		if ((i % 5 == 4)); then u="http://127.0.0.1:$MJPEG_PORT/mjpeg"; else u="rtsp://127.0.0.1:$REPLAY_PORT/cam$i"; fi
+		if ((i % 5 == 4)); then u="http://127.0.0.1:$MJPEG_PORT/mjpeg?cam=$i"; else u="rtsp://127.0.0.1:$REPLAY_PORT/cam$i"; fi
 		printf '  - name: cam%03d\n    url: %s\n' "$i" "$u"
 	done
 } >"$OUT/config.yaml"
