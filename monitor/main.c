@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alerts.h"
 #include "config.h"
 #include "engine.h"
 #include "export.h"
@@ -159,6 +160,7 @@ struct monitor {
 	struct store *st;
 	struct pool *pool;
 	struct engine *eng;
+	struct alerts *alerts;      /* NULL with --once: nothing changes state in one pass */
 	struct scheduler sched;
 	int reload_failed;          /* the current file on disk is bad: report it once */
 };
@@ -230,6 +232,8 @@ static void maybe_reload(struct monitor *m, int forced)
 		config_free(&cfg);
 		return;
 	}
+	if (alerts_apply(m->alerts, &cfg, err.message, sizeof err.message) < 0)
+		log_line("%s; alerts keep the last good configuration", err.message);
 	m->reload_failed = 0;
 	log_line("config reloaded: %zu streams, %zu scheduled every %d s", cfg.nstreams,
 		 m->sched.n, cfg.heartbeat_seconds);
@@ -323,7 +327,7 @@ static void run_once(struct monitor *m)
 		;
 }
 
-static int open_everything(struct monitor *m)
+static int open_everything(struct monitor *m, int once)
 {
 	char err[512], thumbs[4096];
 	struct config_error cerr;
@@ -346,6 +350,10 @@ static int open_everything(struct monitor *m)
 	/* The main loop also collects probe results and starts probes: it must not wait 5 s for
 	 * another process's write lock. A write that times out is kept and retried (engine.c). */
 	store_set_busy_timeout(m->st, LOOP_BUSY_TIMEOUT_MS);
+	if (!once && !(m->alerts = alerts_create(&m->cfg, err, sizeof err))) {
+		log_line("cannot start alerts: %s", err);
+		return -1;
+	}
 	m->sched.thumb_dir = strdup(thumbs);
 	m->eng = engine_create(m->st);
 	m->pool = pool_create(config_probe_limit(&m->cfg));
@@ -362,6 +370,7 @@ static void close_everything(struct monitor *m)
 		pool_cancel(m->pool);
 		pool_destroy(m->pool); /* joins: cancelled probes end within milliseconds */
 	}
+	alerts_destroy(m->alerts); /* after the last flush: sends what it queued, briefly */
 	engine_destroy(m->eng);
 	store_close(m->st);
 	sched_free(&m->sched);
@@ -437,7 +446,7 @@ int main(int argc, char **argv)
 	m.config_path = o.config;
 	log_line("streampulse-monitor starting with %s%s", o.config, o.once ? " (--once)" : "");
 	log_clock_sync();
-	if (open_everything(&m) < 0) {
+	if (open_everything(&m, o.once) < 0) {
 		close_everything(&m);
 		probe_global_cleanup();
 		return 2;

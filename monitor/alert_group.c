@@ -1,0 +1,145 @@
+/* alert_group.c - the site-down grouping: which held events are sent, and when one "site down"
+ * stands for them all. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert_int.h"
+#include "store.h"
+
+/* A stream that is failing, or was alerted as failing and is not up again. */
+struct group_mark {
+	struct alert_event last;   /* its latest failing event, sent after a site_up */
+	int alerted;               /* its failing state was sent: its recovery is sent too */
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap * 2 : 16;
+	void *q;
+	if (need <= *cap)
+		return 0;
+	if (!(q = realloc(*p, n * size)))
+		return -1;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+int group_hold(struct alert_group *g, const struct alert_event *ev)
+{
+	if (grow((void **)&g->held, &g->capheld, g->nheld + 1, sizeof *g->held) < 0)
+		return -1;
+	g->held[g->nheld++] = *ev;
+	return 0;
+}
+
+static struct group_mark *find_mark(struct alert_group *g, const char *stream)
+{
+	for (size_t i = 0; i < g->nmarks; i++)
+		if (!strcmp(g->marks[i].last.stream, stream))
+			return &g->marks[i];
+	return NULL;
+}
+
+static struct group_mark *add_mark(struct alert_group *g, const struct alert_event *ev)
+{
+	struct group_mark *m = find_mark(g, ev->stream);
+	if (m)
+		return m;
+	if (grow((void **)&g->marks, &g->capmarks, g->nmarks + 1, sizeof *g->marks) < 0)
+		return NULL;
+	m = &g->marks[g->nmarks++];
+	memset(m, 0, sizeof *m);
+	m->last = *ev;
+	return m;
+}
+
+static void drop_mark(struct alert_group *g, struct group_mark *m)
+{
+	*m = g->marks[--g->nmarks];
+}
+
+struct sink {
+	struct alert_event *ev;
+	size_t n, cap;
+	int failed;
+};
+
+static void emit(struct sink *s, const struct alert_event *ev)
+{
+	if (grow((void **)&s->ev, &s->cap, s->n + 1, sizeof *s->ev) < 0) {
+		s->failed = 1;
+		return;
+	}
+	s->ev[s->n++] = *ev;
+}
+
+static void emit_site(struct sink *s, struct alert_group *g, int up, size_t total, size_t failing,
+		      int64_t now_ms)
+{
+	struct alert_event ev = { .ts_ms = now_ms, .state = up ? HB_UP : HB_DOWN,
+				  .prev_state = up ? HB_DOWN : HB_UP, .latency_ms = -1 };
+	snprintf(ev.reason, sizeof ev.reason, "%s", up ? "" : "site");
+	snprintf(ev.message, sizeof ev.message, "%zu of %zu streams failing", failing, total);
+	ev.since_ms = up ? now_ms : g->site_since_ms;
+	emit(s, &ev);
+}
+
+/* A held event while the site is up: failing ones are sent; a recovery is sent unless its
+ * failure never was (covered by a site_down). Unknown streams (alerted before a restart)
+ * get their recovery sent. */
+static void release(struct sink *s, struct alert_group *g, const struct alert_event *ev)
+{
+	struct group_mark *m = ev->state == HB_UP ? find_mark(g, ev->stream) : add_mark(g, ev);
+	if (ev->state != HB_UP) {
+		if (!m) {
+			s->failed = 1;
+			return;
+		}
+		m->last = *ev;
+		if (!g->site_down) {
+			m->alerted = 1;
+			emit(s, ev);
+		}
+		return;
+	}
+	if (!m || m->alerted)
+		emit(s, ev);
+	if (m)
+		drop_mark(g, m);
+}
+
+int group_cycle(struct alert_group *g, size_t total, size_t failing, int percent, int64_t now_ms,
+		struct alert_event **out, size_t *nout)
+{
+	struct sink s = { 0 };
+	int site = total > 0 && failing * 100 > (size_t)percent * total;
+	if (site && !g->site_down) {
+		g->site_down = 1;
+		g->site_since_ms = now_ms;
+		emit_site(&s, g, 0, total, failing, now_ms);
+	} else if (!site && g->site_down) {
+		g->site_down = 0;
+		emit_site(&s, g, 1, total, failing, now_ms);
+	}
+	for (size_t i = 0; i < g->nheld; i++)
+		release(&s, g, &g->held[i]);
+	g->nheld = 0;
+	for (size_t i = 0; !g->site_down && i < g->nmarks; i++) {
+		if (!g->marks[i].alerted) {
+			g->marks[i].alerted = 1;
+			emit(&s, &g->marks[i].last);
+		}
+	}
+	*out = s.ev;
+	*nout = s.n;
+	return s.failed ? -1 : 0;
+}
+
+void group_free(struct alert_group *g)
+{
+	free(g->held);
+	free(g->marks);
+	memset(g, 0, sizeof *g);
+}
