@@ -26,11 +26,17 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+/* An event waiting for a cycle to decide on it. */
+struct group_held {
+	struct alert_event ev;
+	int aged;                  /* it has seen one cycle already */
+};
+
 int group_hold(struct alert_group *g, const struct alert_event *ev)
 {
 	if (grow((void **)&g->held, &g->capheld, g->nheld + 1, sizeof *g->held) < 0)
 		return -1;
-	g->held[g->nheld++] = *ev;
+	g->held[g->nheld++] = (struct group_held){ *ev, 0 };
 	return 0;
 }
 
@@ -114,6 +120,7 @@ int group_cycle(struct alert_group *g, size_t total, size_t failing, int percent
 		struct alert_event **out, size_t *nout)
 {
 	struct sink s = { 0 };
+	size_t i;
 	int site = total > 0 && failing * 100 > (size_t)percent * total;
 	if (site && !g->site_down) {
 		g->site_down = 1;
@@ -123,10 +130,19 @@ int group_cycle(struct alert_group *g, size_t total, size_t failing, int percent
 		g->site_down = 0;
 		emit_site(&s, g, 1, total, failing, now_ms);
 	}
-	for (size_t i = 0; i < g->nheld; i++)
-		release(&s, g, &g->held[i]);
-	g->nheld = 0;
-	for (size_t i = 0; !g->site_down && i < g->nmarks; i++) {
+	/* A failure waits one more cycle while the site is up: the streams of a site that
+	 * went down confirm their failures over about one interval, and the first ones must
+	 * not slip out before the count says "site down". Events stay in order per stream. */
+	for (i = 0; i < g->nheld; i++) {
+		if (!g->site_down && g->held[i].ev.state != HB_UP && !g->held[i].aged)
+			break;
+		release(&s, g, &g->held[i].ev);
+	}
+	memmove(g->held, g->held + i, (g->nheld - i) * sizeof *g->held);
+	g->nheld -= i;
+	for (i = 0; i < g->nheld; i++)
+		g->held[i].aged = 1;
+	for (i = 0; !g->site_down && i < g->nmarks; i++) {
 		if (!g->marks[i].alerted) {
 			g->marks[i].alerted = 1;
 			emit(&s, &g->marks[i].last);

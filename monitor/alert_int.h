@@ -8,10 +8,13 @@
 #include "alerts.h"
 #include "config.h"
 
-/* ---- alert_group.c: per-stream events in, what to send out (site-down grouping) ---- */
+/* ---- alert_group.c: per-stream events in, what to send out (site-down grouping) ----
+ * A failure is held for one cycle after the one it arrived in (unless the site is down), so
+ * that a site going down is seen before its streams' failures are sent one by one. */
+struct group_held;
 struct group_mark;
 struct alert_group {
-	struct alert_event *held;      /* this cycle's events, in order */
+	struct group_held *held;       /* events not decided on yet, in order */
 	size_t nheld, capheld;
 	struct group_mark *marks;      /* streams failing, or alerted and not yet up again */
 	size_t nmarks, capmarks;
