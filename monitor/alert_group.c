@@ -138,7 +138,8 @@ int group_cycle(struct alert_group *g, size_t total, size_t failing, int percent
 			break;
 		release(&s, g, &g->held[i].ev);
 	}
-	memmove(g->held, g->held + i, (g->nheld - i) * sizeof *g->held);
+	if (i > 0 && i < g->nheld)
+		memmove(g->held, g->held + i, (g->nheld - i) * sizeof *g->held);
 	g->nheld -= i;
 	for (i = 0; i < g->nheld; i++)
 		g->held[i].aged = 1;
