@@ -27,6 +27,7 @@ LIB_SRC := $(wildcard lib/*.c)
 MON_SRC := $(wildcard monitor/*.c)
 CGI_SRC := $(wildcard cgi-bin/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
+ALERT_UNIT_SRC := monitor/alert_group.c monitor/alert_text.c monitor/alert_command.c monitor/alert_states.c monitor/log.c
 
 .PHONY: all deps test unit run bench clean
 .SECONDARY:
@@ -45,6 +46,9 @@ build/$(1)/libstreampulse.a: $(LIB_SRC:%.c=build/$(1)/%.o)
 build/$(1)/streampulse-monitor: $(MON_SRC:%.c=build/$(1)/%.o) build/$(1)/libstreampulse.a
 	$$(CC) $$(OPT_$(1)) -o $$@ $$^ $$(LIBS)
 build/$(1)/tests/unit/%: build/$(1)/tests/unit/%.o build/$(1)/libstreampulse.a
+	$$(CC) $$(OPT_$(1)) -o $$@ $$^ $$(LIBS)
+# Unit tests of the monitor's alert logic link the monitor files they test.
+build/$(1)/tests/unit/test_alerts_%: build/$(1)/tests/unit/test_alerts_%.o $(ALERT_UNIT_SRC:%.c=build/$(1)/%.o) build/$(1)/libstreampulse.a
 	$$(CC) $$(OPT_$(1)) -o $$@ $$^ $$(LIBS)
 endef
 $(eval $(call variant,release))
