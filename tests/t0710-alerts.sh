@@ -184,6 +184,17 @@ check_eq "one site_up, no per-stream up" "1 1" "$(hooks /hook site_up) $(hooks /
 check_eq "from the outage on, /hook got only site events" 0 "$(tail -n +$((before + 1)) "$OUT/hooks.jsonl" |
 	jq -s '[.[] | select(.path == "/hook") | .body | fromjson | select(.event | startswith("site_") | not)] | length')"
 
+# ---- a reload that changes a channel: the new one is used, MQTT reconnects and re-sends ----
+sed "s|/hook\$|/hook2|" "$cfg" >"$cfg.tmp" && mv "$cfg.tmp" "$cfg"
+wait_for "config reloaded" 5 grep -q "config reloaded" "$OUT/monitor.err"
+kill -USR2 "$FWD_PID"
+wait_for "webhook down at the reloaded URL" 30 has_hooks /hook2 down "Front Door" || not_ok "webhook down at /hook2" "none"
+check_eq "after the reload the old URL gets nothing more" 1 "$(hooks /hook down)"
+wait_for "MQTT down after the reload" 10 state_is front_door down
+check "retained state follows after the reload" state_is front_door down
+kill -USR2 "$FWD_PID"
+wait_for "webhook up at the reloaded URL" 20 has_hooks /hook2 up "Front Door" || not_ok "webhook up at /hook2" "none"
+
 # ---- shutdown: availability goes offline; nothing secret anywhere ----
 kill -TERM "$MON_PID"
 wait_for "monitor stopped" 15 bash -c "! kill -0 $MON_PID 2>/dev/null"
