@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts.h"
-#include "config.h"
 #include "log.h"
 
 /* Queued heartbeats beyond this (hours of a full disk at scale) are dropped oldest first. */
@@ -18,19 +16,7 @@ struct queued {
 	char error[16], codec[24], message[320];
 };
 
-/* TEMPORARY anti-flap state per stream id (the lead's engine replaces it). */
-struct confirm {
-	int fails, ups;
-	int state;                 /* HB_UP, HB_DOWN, -1 not confirmed yet */
-	int64_t since_ms;          /* first heartbeat of the current run */
-	char reason[16], message[320];
-};
-
 struct engine {
-	struct alerts *alerts;
-	int fail_threshold, recover_threshold;
-	struct confirm *conf;
-	size_t nconf;
 	struct store *st;
 	struct queued *q;
 	size_t nq, capq;
@@ -54,7 +40,6 @@ void engine_destroy(struct engine *e)
 	if (!e)
 		return;
 	free(e->q);
-	free(e->conf);
 	free(e->state);
 	free(e);
 }
@@ -138,75 +123,6 @@ static void queue_heartbeat(struct engine *e, const struct done *d)
 	};
 }
 
-void engine_set_alerts(struct engine *e, struct alerts *a, const struct config *cfg)
-{
-	e->alerts = a;
-	e->fail_threshold = cfg->fail_threshold;
-	e->recover_threshold = cfg->recover_threshold;
-}
-
-void engine_failing(const struct engine *e, size_t *total, size_t *failing)
-{
-	*total = *failing = 0;
-	for (size_t i = 0; i < e->nconf; i++) {
-		*total += e->conf[i].state >= 0;
-		*failing += e->conf[i].state == HB_DOWN;
-	}
-}
-
-static struct confirm *confirm_of(struct engine *e, int64_t id)
-{
-	if (id < 0)
-		return NULL;
-	if ((size_t)id >= e->nconf) {
-		size_t n = (size_t)id * 2 + 16;
-		struct confirm *c = realloc(e->conf, n * sizeof *c);
-		if (!c)
-			return NULL;
-		for (size_t i = e->nconf; i < n; i++)
-			c[i] = (struct confirm){ .state = -1 };
-		e->conf = c;
-		e->nconf = n;
-	}
-	return &e->conf[id];
-}
-
-static void confirm_change(struct engine *e, const struct done *d, struct confirm *c, int state)
-{
-	struct alert_event ev = { .ts_ms = d->job.ts_ms, .state = state, .prev_state = c->state,
-				  .since_ms = c->since_ms, .latency_ms = d->res.up ? d->res.first_frame_ms : -1 };
-	snprintf(ev.stream, sizeof ev.stream, "%s", d->job.name);
-	snprintf(ev.reason, sizeof ev.reason, "%s", state == HB_UP ? "" : c->reason);
-	snprintf(ev.message, sizeof ev.message, "%s", state == HB_UP ? "" : c->message);
-	if (!(c->state < 0 && state == HB_UP))
-		alerts_stream_event(e->alerts, &ev);
-	c->state = state;
-	alerts_stream_state(e->alerts, ev.stream, state, ev.reason, c->since_ms, ev.latency_ms);
-}
-
-static void confirm(struct engine *e, const struct done *d)
-{
-	struct confirm *c = confirm_of(e, d->job.stream_id);
-	if (!c || !e->alerts)
-		return;
-	if (d->res.up) {
-		if (c->ups++ == 0 && c->state != HB_UP)
-			c->since_ms = d->job.ts_ms;
-		c->fails = 0;
-		if (c->state != HB_UP && c->ups >= e->recover_threshold)
-			confirm_change(e, d, c, HB_UP);
-		return;
-	}
-	if (c->fails++ == 0) {
-		c->since_ms = d->job.ts_ms;
-		snprintf(c->reason, sizeof c->reason, "%s", probe_class_name(d->res.error));
-		snprintf(c->message, sizeof c->message, "%s", d->res.message);
-	}
-	c->ups = 0;
-	if (c->state != HB_DOWN && c->fails >= e->fail_threshold)
-		confirm_change(e, d, c, HB_DOWN);
-}
-
 void engine_take(struct engine *e, const struct done *d, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -221,7 +137,6 @@ void engine_take(struct engine *e, const struct done *d, size_t n)
 		if (st)
 			*st = (signed char)d[i].res.up;
 		queue_heartbeat(e, &d[i]);
-		confirm(e, &d[i]);
 	}
 }
 

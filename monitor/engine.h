@@ -30,12 +30,4 @@ int engine_urgent(const struct engine *e);
 /* Heartbeats written so far, and probes cancelled by a shutdown (never written). */
 void engine_counts(const struct engine *e, uint64_t *written, uint64_t *cancelled);
 
-/* TEMPORARY (alerts branch, to be replaced by the lead's engine): the anti-flap thresholds
- * and where confirmed changes go; called at start and after every reload. */
-struct alerts;
-struct config;
-void engine_set_alerts(struct engine *e, struct alerts *a, const struct config *cfg);
-/* Streams with a confirmed state, and how many of them are down or degraded now. */
-void engine_failing(const struct engine *e, size_t *total, size_t *failing);
-
 #endif

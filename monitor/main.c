@@ -234,7 +234,6 @@ static void maybe_reload(struct monitor *m, int forced)
 	}
 	if (alerts_apply(m->alerts, &cfg, err.message, sizeof err.message) < 0)
 		log_line("%s; alerts keep the last good configuration", err.message);
-	engine_set_alerts(m->eng, m->alerts, &cfg);
 	m->reload_failed = 0;
 	log_line("config reloaded: %zu streams, %zu scheduled every %d s", cfg.nstreams,
 		 m->sched.n, cfg.heartbeat_seconds);
@@ -285,7 +284,6 @@ static int64_t flush_ms(const struct config *cfg)
 static void run_loop(struct monitor *m)
 {
 	int64_t next_stats = 0, next_reload = 0, next_flush = clock_mono_ms() + flush_ms(&m->cfg), next_prune = clock_mono_ms() + 60000;
-	int64_t next_cycle = clock_mono_ms() + (int64_t)m->cfg.heartbeat_seconds * 1000;
 	while (!stop_requested) {
 		int64_t now = clock_mono_ms();
 		if (reload_requested || now >= next_reload) {
@@ -304,12 +302,6 @@ static void run_loop(struct monitor *m)
 			if (now >= next_flush)
 				malloc_trim(0); /* once a cycle: freed pages back to the system */
 			next_flush = now + flush_ms(&m->cfg);
-		}
-		if (now >= next_cycle) {
-			size_t total, failing;
-			engine_failing(m->eng, &total, &failing);
-			alerts_cycle(m->alerts, total, failing, clock_utc_ms());
-			next_cycle = now + (int64_t)m->cfg.heartbeat_seconds * 1000;
 		}
 		if (now >= next_prune) {
 			engine_prune(m->eng, m->cfg.retention_days);
@@ -369,7 +361,6 @@ static int open_everything(struct monitor *m, int once)
 		log_line("out of memory, or cannot start probe threads");
 		return -1;
 	}
-	engine_set_alerts(m->eng, m->alerts, &m->cfg);
 	return apply_config(m, &m->cfg);
 }
 
