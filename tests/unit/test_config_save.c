@@ -125,7 +125,7 @@ int main(void)
 			CHECK_INT(cfg.streams[0].enabled, 1);
 			CHECK_STR(cfg.streams[1].name, "New Cam");
 			CHECK_INT(cfg.streams[1].enabled, 0);
-			CHECK_INT(cfg.streams[1].transport, TRANSPORT_TCP);
+			CHECK_INT(cfg.streams[1].transport, TRANSPORT_AUTO);
 			CHECK_STR(cfg.streams[2].name, "Attic");
 			CHECK_INT(cfg.streams[2].enabled, 1);
 		}
