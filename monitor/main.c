@@ -321,6 +321,7 @@ static int64_t flush_ms(const struct config *cfg)
 static void run_loop(struct monitor *m)
 {
 	int64_t next_stats = 0, next_reload = 0, next_flush = clock_mono_ms() + flush_ms(&m->cfg), next_prune = clock_mono_ms() + 60000;
+	int64_t next_cycle = clock_mono_ms() + (int64_t)m->cfg.heartbeat_seconds * 1000;
 	while (!stop_requested) {
 		int64_t now = clock_mono_ms();
 		if (reload_requested || now >= next_reload) {
@@ -339,6 +340,12 @@ static void run_loop(struct monitor *m)
 			if (now >= next_flush)
 				malloc_trim(0); /* once a cycle: freed pages back to the system */
 			next_flush = now + flush_ms(&m->cfg);
+		}
+		if (now >= next_cycle) { /* site-down grouping, and the cycle's alerts go out */
+			size_t total, failing;
+			engine_failing(m->eng, &total, &failing);
+			alerts_cycle(m->alerts, total, failing, clock_utc_ms());
+			next_cycle = now + (int64_t)m->cfg.heartbeat_seconds * 1000;
 		}
 		if (now >= next_prune) {
 			engine_prune(m->eng, m->cfg.retention_days);
@@ -362,6 +369,23 @@ static void run_once(struct monitor *m)
 	}
 	while (pool_wait_idle(m->pool, 200) > 0 && !stop_requested)
 		;
+}
+
+/* The engine's confirmed changes, to the alert thread: an incident opened or closed is an
+ * alert (a first state only when it is a failure); every confirmed state, also the first and
+ * one found in the store at start (prev_state == state), is MQTT's retained state. */
+static void on_change(void *ctx, const struct engine_event *ev)
+{
+	struct alerts *a = ctx;
+	struct alert_event ae = { .ts_ms = ev->ts_ms, .state = ev->state, .prev_state = ev->prev_state,
+				  .since_ms = ev->since_ms, .latency_ms = ev->latency_ms };
+	alerts_stream_state(a, ev->stream, ev->state, ev->reason, ev->since_ms, ev->latency_ms);
+	if (ev->prev_state == ev->state || (ev->prev_state < 0 && ev->state == HB_UP))
+		return;
+	snprintf(ae.stream, sizeof ae.stream, "%s", ev->stream);
+	snprintf(ae.reason, sizeof ae.reason, "%s", ev->reason ? ev->reason : "");
+	snprintf(ae.message, sizeof ae.message, "%s", ev->message ? ev->message : "");
+	alerts_stream_event(a, &ae);
 }
 
 static int open_everything(struct monitor *m, int once)
@@ -399,6 +423,8 @@ static int open_everything(struct monitor *m, int once)
 		log_line("out of memory, or cannot start probe threads");
 		return -1;
 	}
+	if (m->alerts)
+		engine_on_change(m->eng, on_change, m->alerts);
 	return apply_config(m, &m->cfg);
 }
 
