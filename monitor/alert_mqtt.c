@@ -64,7 +64,9 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc)
 	mosquitto_publish(mosq, NULL, m->status_topic, 6, "online", 1, true);
 	pthread_mutex_lock(&m->mu);
 	m->connected = 1;
-	m->session = ++m->sessions ? m->sessions : ++m->sessions;
+	if (++m->sessions == 0) /* 0 means "not connected" */
+		m->sessions = 1;
+	m->session = m->sessions;
 	m->last_error[0] = '\0';
 	pthread_mutex_unlock(&m->mu);
 	m->wake(m->wake_ctx);
