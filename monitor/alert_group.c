@@ -11,6 +11,7 @@
 struct group_mark {
 	struct alert_event last;   /* its latest failing event, sent after a site_up */
 	int alerted;               /* its failing state was sent: its recovery is sent too */
+	int settle;                /* cycles to wait after a site_up before its own alert */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
@@ -129,6 +130,8 @@ int group_cycle(struct alert_group *g, size_t total, size_t failing, int percent
 	} else if (!site && g->site_down) {
 		g->site_down = 0;
 		emit_site(&s, g, 1, total, failing, now_ms);
+		for (i = 0; i < g->nmarks; i++)
+			g->marks[i].settle = g->settle_cycles;
 	}
 	/* A failure waits one more cycle while the site is up: the streams of a site that
 	 * went down confirm their failures over about one interval, and the first ones must
@@ -143,8 +146,10 @@ int group_cycle(struct alert_group *g, size_t total, size_t failing, int percent
 	g->nheld -= i;
 	for (i = 0; i < g->nheld; i++)
 		g->held[i].aged = 1;
+	/* After a site_up, a stream still failing gets its own alert once it has had the time to
+	 * confirm a recovery (the count is of latest probes, confirmation lags behind). */
 	for (i = 0; !g->site_down && i < g->nmarks; i++) {
-		if (!g->marks[i].alerted) {
+		if (!g->marks[i].alerted && g->marks[i].settle-- <= 0) {
 			g->marks[i].alerted = 1;
 			emit(&s, &g->marks[i].last);
 		}

@@ -10,7 +10,9 @@
 
 /* ---- alert_group.c: per-stream events in, what to send out (site-down grouping) ----
  * A failure is held for one cycle after the one it arrived in (unless the site is down), so
- * that a site going down is seen before its streams' failures are sent one by one. */
+ * that a site going down is seen before its streams' failures are sent one by one. After a
+ * site_up, a stream still failing gets its own alert settle_cycles cycles later unless it
+ * recovered meanwhile. */
 struct group_held;
 struct group_mark;
 struct alert_group {
@@ -20,6 +22,7 @@ struct alert_group {
 	size_t nmarks, capmarks;
 	int site_down;
 	int64_t site_since_ms;
+	int settle_cycles;             /* recover_threshold: cycles a recovery may take to confirm */
 };
 
 int group_hold(struct alert_group *g, const struct alert_event *ev);

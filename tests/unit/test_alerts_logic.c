@@ -64,7 +64,7 @@ static void test_one_stream(void)
 
 static void test_site(void)
 {
-	struct alert_group g = { 0 };
+	struct alert_group g = { .settle_cycles = 1 };
 	hold(&g, "a", HB_DOWN);
 	CHECK_STR(cycle(&g, 4, 1), "");
 	CHECK_STR(cycle(&g, 4, 1), "down:a");
@@ -78,9 +78,27 @@ static void test_site(void)
 	CHECK_STR(cycle(&g, 4, 3), "");
 	hold(&g, "a", HB_UP);           /* alerted on its own before: its recovery is sent */
 	hold(&g, "d", HB_UP);
-	CHECK_STR(cycle(&g, 4, 1), "site_up: up:a down:c"); /* c is still down: now its own alert */
+	CHECK_STR(cycle(&g, 4, 1), "site_up: up:a");
+	CHECK_STR(cycle(&g, 4, 1), "down:c"); /* c is still down a cycle later: now its own alert */
 	hold(&g, "c", HB_UP);
 	CHECK_STR(cycle(&g, 4, 0), "up:c");
+	group_free(&g);
+}
+
+/* After a site_up, streams that recover within settle_cycles never get their own alert. */
+static void test_site_settle(void)
+{
+	struct alert_group g = { .settle_cycles = 2 };
+	hold(&g, "a", HB_DOWN);
+	hold(&g, "b", HB_DOWN);
+	hold(&g, "c", HB_DOWN);
+	CHECK_STR(cycle(&g, 4, 3), "site_down:");
+	CHECK_STR(cycle(&g, 4, 1), "site_up:");
+	hold(&g, "a", HB_UP);
+	CHECK_STR(cycle(&g, 4, 1), "");
+	hold(&g, "b", HB_UP);
+	CHECK_STR(cycle(&g, 4, 0), "down:c");
+	CHECK_STR(cycle(&g, 4, 0), "");
 	group_free(&g);
 }
 
@@ -161,6 +179,7 @@ int main(void)
 {
 	test_one_stream();
 	test_site();
+	test_site_settle();
 	test_texts();
 	test_command();
 	return unit_done();
