@@ -28,3 +28,18 @@ int store_alert_log(struct store *st, const struct alert_log_row *r, char *err, 
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
+
+int store_alert_log_prune(struct store *st, int64_t before_ms, char *err, size_t errlen)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db, "DELETE FROM alert_log WHERE ts_ms < ?", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, before_ms);
+		rc = sqlite3_step(s);
+	}
+	if (rc != SQLITE_DONE)
+		snprintf(err, errlen, "cannot prune alert_log: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? sqlite3_changes(db) : -1;
+}

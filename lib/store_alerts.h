@@ -19,4 +19,7 @@ struct alert_log_row {
 /* Appends one row. 0, or -1 with err. */
 int store_alert_log(struct store *st, const struct alert_log_row *r, char *err, size_t errlen);
 
+/* Deletes rows older than before_ms (UTC); the count deleted, or -1 with err. */
+int store_alert_log_prune(struct store *st, int64_t before_ms, char *err, size_t errlen);
+
 #endif

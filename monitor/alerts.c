@@ -17,6 +17,7 @@
 #define DRAIN_MS 3000          /* what alerts_destroy waits for queued alerts at most */
 #define IDLE_WAKE_MS 1000      /* retry MQTT's retained states at least this often */
 #define BACKOFF_MAX_MS 60000
+#define PRUNE_MS (3600 * 1000)  /* alert_log rows older than retention_days go hourly */
 
 /* One channel's copy of an event: attempts so far and when the next one is due. */
 struct delivery {
@@ -31,6 +32,7 @@ struct settings {
 	struct alert_conf *ch;
 	size_t n;
 	char *dashboard;
+	int retention_days;
 };
 
 struct alerts {
@@ -54,6 +56,7 @@ struct alerts {
 	uint64_t *sent;                /* by channel: change number of the states sent */
 	struct delivery *dq;
 	size_t ndq, capdq;
+	int64_t next_prune_ms;         /* monotonic */
 };
 
 /* ---- settings ---- */
@@ -73,6 +76,7 @@ static struct settings *settings_of(const struct config *cfg)
 	if (!s)
 		return NULL;
 	s->n = cfg->nalerts;
+	s->retention_days = cfg->retention_days;
 	if (config_alert_list_copy(cfg->alerts, cfg->nalerts, &s->ch) < 0 ||
 	    (cfg->dashboard_url && !(s->dashboard = strdup(cfg->dashboard_url)))) {
 		s->n = s->ch ? s->n : 0;
@@ -142,6 +146,7 @@ static void channels_open(struct alerts *a)
 static void install(struct alerts *a, struct settings *s)
 {
 	if (same_channels(&a->cur, s) && a->mqtt) {
+		a->cur.retention_days = s->retention_days;
 		free(a->cur.dashboard);
 		a->cur.dashboard = s->dashboard;
 		s->dashboard = NULL;
@@ -303,6 +308,18 @@ static void publish_all_states(struct alerts *a)
 			publish_states(a, i);
 }
 
+static void prune_log(struct alerts *a)
+{
+	char err[256];
+	int64_t now = clock_mono_ms();
+	if (now < a->next_prune_ms || !a->st)
+		return;
+	a->next_prune_ms = now + PRUNE_MS;
+	if (store_alert_log_prune(a->st, clock_utc_ms() - (int64_t)a->cur.retention_days * 86400000, err,
+				  sizeof err) < 0)
+		log_line("alerts: %s", err);
+}
+
 /* ---- the thread ---- */
 
 static void wait_for_work(struct alerts *a)
@@ -348,6 +365,7 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&a->mu);
 		publish_all_states(a);
 		deliver_due(a, drain_until);
+		prune_log(a);
 		pthread_mutex_lock(&a->mu);
 		wait_for_work(a);
 	}

@@ -3,7 +3,10 @@
 #include "../../monitor/alert_int.h"
 #include "../../monitor/log.h"
 #include "store.h"
+#include "store_alerts.h"
 #include "unit.h"
+
+#include <sqlite3.h>
 
 #include <jansson.h>
 #include <stdio.h>
@@ -175,8 +178,42 @@ static void test_command(void)
 	rmdir(dir);
 }
 
+static void test_log(void)
+{
+	char dir[] = "/tmp/sp-alert-log-XXXXXX", path[128], err[256];
+	struct store *st;
+	sqlite3_stmt *q;
+	struct alert_log_row old = { 1000, "webhook#0", "down", "Front Door", 1, 0, "HTTP 500" },
+			     site = { 5000, "mqtt#1", "site_down", NULL, 2, 1, "published to streampulse/event" };
+	if (!CHECK(mkdtemp(dir) != NULL))
+		return;
+	snprintf(path, sizeof path, "%s/streams.db", dir);
+	if (!CHECK(store_open(path, &st, err, sizeof err) == 0, "%s", err))
+		return;
+	CHECK(store_alert_log(st, &old, err, sizeof err) == 0, "%s", err);
+	CHECK(store_alert_log(st, &site, err, sizeof err) == 0, "%s", err);
+	CHECK_INT(store_alert_log_prune(st, 2000, err, sizeof err), 1);
+	if (CHECK(sqlite3_prepare_v2((sqlite3 *)store_db(st), "SELECT ts_ms, channel, event, stream IS NULL, "
+				     "attempt, ok, detail FROM alert_log", -1, &q, NULL) == SQLITE_OK)) {
+		if (CHECK(sqlite3_step(q) == SQLITE_ROW)) {
+			CHECK_INT(sqlite3_column_int64(q, 0), 5000);
+			CHECK_STR((const char *)sqlite3_column_text(q, 1), "mqtt#1");
+			CHECK_STR((const char *)sqlite3_column_text(q, 2), "site_down");
+			CHECK_INT(sqlite3_column_int(q, 3), 1);
+			CHECK_INT(sqlite3_column_int(q, 4), 2);
+			CHECK_INT(sqlite3_column_int(q, 5), 1);
+		}
+		CHECK(sqlite3_step(q) == SQLITE_DONE);
+		sqlite3_finalize(q);
+	}
+	store_close(st);
+	snprintf(path, sizeof path, "rm -rf '%s'", dir);
+	CHECK(system(path) == 0);
+}
+
 int main(void)
 {
+	test_log();
 	test_one_stream();
 	test_site();
 	test_site_settle();
