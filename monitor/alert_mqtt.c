@@ -106,7 +106,7 @@ static int wait_ack(struct alert_mqtt *m, int mid, int timeout_ms)
 {
 	struct timespec until;
 	int ok;
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += timeout_ms / 1000;
 	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
 	if (until.tv_nsec >= 1000000000L)
@@ -171,8 +171,12 @@ struct alert_mqtt *alert_mqtt_create(const struct alert_conf *c, void (*wake)(vo
 	m->c = c;
 	m->wake = wake;
 	m->wake_ctx = ctx;
+	pthread_condattr_t ca;
 	pthread_mutex_init(&m->mu, NULL);
-	pthread_cond_init(&m->acked_cv, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&m->acked_cv, &ca);
+	pthread_condattr_destroy(&ca);
 	snprintf(m->status_topic, sizeof m->status_topic, "%s/status", c->topic_prefix);
 	snprintf(m->last_error, sizeof m->last_error, "connecting");
 	if (setup(m, err, errlen) < 0) {

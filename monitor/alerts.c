@@ -324,13 +324,12 @@ static void prune_log(struct alerts *a)
 
 static void wait_for_work(struct alerts *a)
 {
-	int64_t now = clock_mono_ms(), until = next_due(a, now), utc;
+	int64_t now = clock_mono_ms(), until = next_due(a, now);
 	struct timespec ts;
 	if (a->poke || a->pending || a->nevents || a->stop || until <= now)
 		return;
-	utc = clock_utc_ms() + (until - now);
-	ts.tv_sec = (time_t)(utc / 1000);
-	ts.tv_nsec = (long)(utc % 1000) * 1000000L;
+	ts.tv_sec = (time_t)(until / 1000);
+	ts.tv_nsec = (long)(until % 1000) * 1000000L;
 	pthread_cond_timedwait(&a->cv, &a->mu, &ts);
 }
 
@@ -383,8 +382,12 @@ struct alerts *alerts_create(const struct config *cfg, char *err, size_t errlen)
 	struct alerts *a = calloc(1, sizeof *a);
 	if (!a)
 		return snprintf(err, errlen, "alerts: out of memory"), NULL;
+	pthread_condattr_t ca;
 	pthread_mutex_init(&a->mu, NULL);
-	pthread_cond_init(&a->cv, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* a wall clock step must not stall it */
+	pthread_cond_init(&a->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	a->percent = cfg->site_down_percent;
 	a->group.settle_cycles = cfg->recover_threshold;
 	mosquitto_lib_init(); /* once per alerts: the monitor makes one, before its thread */
