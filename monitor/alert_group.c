@@ -122,7 +122,12 @@ int group_cycle(struct alert_group *g, size_t total, size_t failing, int percent
 {
 	struct sink s = { 0 };
 	size_t i;
-	int site = total > 0 && failing * 100 > (size_t)percent * total;
+	int over = total > 0 && failing * 100 > (size_t)percent * total;
+	int site;
+	/* Like a stream's fail_threshold: the count is of latest probes, and one bad second on
+	 * the network must not page anyone. Back below at once is site_up. */
+	g->site_run = over ? g->site_run + 1 : 0;
+	site = g->site_down ? over : over && g->site_run >= g->confirm_cycles;
 	if (site && !g->site_down) {
 		g->site_down = 1;
 		g->site_since_ms = now_ms;

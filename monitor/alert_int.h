@@ -10,7 +10,8 @@
 
 /* ---- alert_group.c: per-stream events in, what to send out (site-down grouping) ----
  * A failure is held for one cycle after the one it arrived in (unless the site is down), so
- * that a site going down is seen before its streams' failures are sent one by one. After a
+ * that a site going down is seen before its streams' failures are sent one by one. The site
+ * is down after confirm_cycles cycles in a row over the percentage. After a
  * site_up, a stream still failing gets its own alert settle_cycles cycles later unless it
  * recovered meanwhile. */
 struct group_held;
@@ -23,6 +24,8 @@ struct alert_group {
 	int site_down;
 	int64_t site_since_ms;
 	int settle_cycles;             /* recover_threshold: cycles a recovery may take to confirm */
+	int confirm_cycles;            /* fail_threshold: cycles in a row over the percentage */
+	int site_run;                  /* cycles in a row over it so far */
 };
 
 int group_hold(struct alert_group *g, const struct alert_event *ev);

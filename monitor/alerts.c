@@ -390,6 +390,7 @@ struct alerts *alerts_create(const struct config *cfg, char *err, size_t errlen)
 	pthread_condattr_destroy(&ca);
 	a->percent = cfg->site_down_percent;
 	a->group.settle_cycles = cfg->recover_threshold;
+	a->group.confirm_cycles = cfg->fail_threshold;
 	mosquitto_lib_init(); /* once per alerts: the monitor makes one, before its thread */
 	if (store_open(cfg->database, &a->st, err, errlen) < 0) {
 		alerts_destroy(a);
@@ -421,6 +422,7 @@ int alerts_apply(struct alerts *a, const struct config *cfg, char *err, size_t e
 	a->pending = s;
 	a->percent = cfg->site_down_percent;
 	a->group.settle_cycles = cfg->recover_threshold;
+	a->group.confirm_cycles = cfg->fail_threshold;
 	a->poke = 1;
 	pthread_cond_signal(&a->cv);
 	pthread_mutex_unlock(&a->mu);

@@ -105,6 +105,23 @@ static void test_site_settle(void)
 	group_free(&g);
 }
 
+/* Over the percentage for one cycle (a network blip) is no site_down; fail_threshold
+ * cycles in a row are, and they cover the failures held meanwhile. */
+static void test_site_confirm(void)
+{
+	struct alert_group g = { .settle_cycles = 1, .confirm_cycles = 2 };
+	CHECK_STR(cycle(&g, 4, 4), "");
+	CHECK_STR(cycle(&g, 4, 0), "");
+	hold(&g, "a", HB_DOWN);
+	hold(&g, "b", HB_DOWN);
+	CHECK_STR(cycle(&g, 4, 4), "");
+	hold(&g, "c", HB_DOWN);
+	CHECK_STR(cycle(&g, 4, 4), "site_down:");
+	CHECK_STR(cycle(&g, 4, 4), "");
+	CHECK_STR(cycle(&g, 4, 2), "site_up:"); /* back below: at once */
+	group_free(&g);
+}
+
 static void test_texts(void)
 {
 	struct alert_event ev = event("Front \"Door\"/1", HB_DOWN);
@@ -217,6 +234,7 @@ int main(void)
 	test_one_stream();
 	test_site();
 	test_site_settle();
+	test_site_confirm();
 	test_texts();
 	test_command();
 	return unit_done();
