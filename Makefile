@@ -2,7 +2,7 @@
 # `make fuzz` the libFuzzer targets (tests/fuzz/).
 
 CC      ?= cc
-PKGS    := libavformat libavcodec libavutil libswscale libcurl yaml-0.1 sqlite3 jansson zlib
+PKGS    := libavformat libavcodec libavutil libswscale libcurl yaml-0.1 sqlite3 jansson zlib libmosquitto
 WARN    := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -16,16 +16,18 @@ OPT_asan    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-
 
 # Debian packages: build, then the test servers and tools. `make deps` installs what is missing.
 DEB_BUILD := build-essential pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
-	libcurl4-openssl-dev libfcgi-dev libyaml-dev libsqlite3-dev clearsilver-dev libcrypt-dev libjansson-dev ffmpeg
+	libcurl4-openssl-dev libfcgi-dev libyaml-dev libsqlite3-dev clearsilver-dev libcrypt-dev libjansson-dev libmosquitto-dev ffmpeg
 DEB_TEST  := gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-ugly \
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-base gstreamer1.0-tools sqlite3 curl \
-	nginx lighttpd spawn-fcgi time bc hyperfine wrk jq chromium clang libclang-rt-14-dev
+	nginx lighttpd spawn-fcgi time bc hyperfine wrk jq chromium clang libclang-rt-14-dev \
+	mosquitto mosquitto-clients
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 LIB_SRC := $(wildcard lib/*.c)
 MON_SRC := $(wildcard monitor/*.c)
 CGI_SRC := $(wildcard cgi-bin/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
+ALERT_UNIT_SRC := monitor/alert_group.c monitor/alert_text.c monitor/alert_command.c monitor/alert_states.c monitor/log.c
 
 .PHONY: all deps test unit run bench clean
 .SECONDARY:
@@ -44,6 +46,9 @@ build/$(1)/libstreampulse.a: $(LIB_SRC:%.c=build/$(1)/%.o)
 build/$(1)/streampulse-monitor: $(MON_SRC:%.c=build/$(1)/%.o) build/$(1)/libstreampulse.a
 	$$(CC) $$(OPT_$(1)) -o $$@ $$^ $$(LIBS)
 build/$(1)/tests/unit/%: build/$(1)/tests/unit/%.o build/$(1)/libstreampulse.a
+	$$(CC) $$(OPT_$(1)) -o $$@ $$^ $$(LIBS)
+# Unit tests of the monitor's alert logic link the monitor files they test.
+build/$(1)/tests/unit/test_alerts_%: build/$(1)/tests/unit/test_alerts_%.o $(ALERT_UNIT_SRC:%.c=build/$(1)/%.o) build/$(1)/libstreampulse.a
 	$$(CC) $$(OPT_$(1)) -o $$@ $$^ $$(LIBS)
 endef
 $(eval $(call variant,release))

@@ -1084,3 +1084,15 @@ int config_stream_timeout(const struct config *cfg, const struct stream_conf *s)
 {
 	return s && s->timeout_seconds > 0 ? s->timeout_seconds : cfg->probe_timeout_seconds;
 }
+
+/* ---- shared with config_alerts.c ---- */
+
+const char *cfg_text_problem(const char *s, size_t len)
+{
+	return text_problem(s, len);
+}
+
+int cfg_host_problem(const char *authority, size_t len, char *why, size_t whylen)
+{
+	return host_problem(authority, len, why, whylen);
+}

@@ -49,6 +49,13 @@ struct alert_conf {
 	int line;
 };
 
+/* Owning copies of a channel list, e.g. for the monitor's alert thread, which outlives a
+ * reloaded config. 0, or -1 when out of memory (*out NULL). */
+int config_alert_list_copy(const struct alert_conf *src, size_t n, struct alert_conf **out);
+void config_alert_list_free(struct alert_conf *a, size_t n);
+/* 1 when two channels have the same settings. */
+int config_alert_same(const struct alert_conf *a, const struct alert_conf *b);
+
 struct stream_conf {
 	char name[CONFIG_NAME_MAX + 1];
 	char *url;                 /* as written, may hold user:password */

@@ -64,6 +64,12 @@ void health_unset(struct health_conf *h);                 /* every field "not gi
 void health_inherit(struct health_conf *h, const struct health_conf *defaults);
 int cfg_load_checks(struct ctx *c, yaml_node_t *v, int *dst, const char *field);
 
+/* Why text cannot be shown on one line (broken UTF-8, a control character), or NULL. */
+const char *cfg_text_problem(const char *s, size_t len);
+/* Why the authority after "scheme://" (user:password@host:port) is not usable, or 0; the
+ * password is never quoted. */
+int cfg_host_problem(const char *authority, size_t len, char *why, size_t whylen);
+
 /* lib/config_alerts.c: the `alerts` list. */
 int cfg_load_alerts(struct ctx *c, yaml_node_t *v);
 void config_alerts_free(struct config *cfg);

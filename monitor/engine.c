@@ -247,12 +247,31 @@ static void notify(struct engine *e, const struct done *d, const struct track *t
 	e->on_change(e->on_change_ctx, &ev);
 }
 
+/* The confirmed state a restart found in the store, for listeners that keep each stream's
+ * current state (MQTT's retained topics): prev_state == state, nothing changed. */
+static void notify_restored(struct engine *e, const struct done *d, const struct track *t)
+{
+	int failing_run = t->run.count && t->run.state == t->confirmed && t->confirmed != HB_UP;
+	if (!e->on_change || t->confirmed < 0)
+		return;
+	struct engine_event ev = {
+		.ts_ms = d->job.ts_ms, .stream = d->job.name, .state = t->confirmed,
+		.prev_state = t->confirmed, .reason = failing_run ? t->run.reason : "",
+		.message = failing_run ? t->run.message : "",
+		.since_ms = t->run.count && t->run.state == t->confirmed ? t->run.start_ms : d->job.ts_ms,
+		.latency_ms = -1,
+	};
+	e->on_change(e->on_change_ctx, &ev);
+}
+
 static void take_one(struct engine *e, const struct done *d)
 {
 	struct health_verdict v;
 	struct track *t = track_of(e, d->job.stream_id);
-	if (t && !t->loaded)
+	if (t && !t->loaded) {
 		load_track(e, t, d->job.stream_id);
+		notify_restored(e, d, t);
+	}
 	health_judge(&d->res, t ? &t->health : NULL, t ? &t->mem : NULL, &v);
 	log_probe(d, &v);
 	queue_heartbeat(e, d, &v);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alerts.h"
 #include "config.h"
 #include "engine.h"
 #include "export.h"
@@ -196,6 +197,7 @@ struct monitor {
 	struct store *st;
 	struct pool *pool;
 	struct engine *eng;
+	struct alerts *alerts;      /* NULL with --once: nothing changes state in one pass */
 	struct scheduler sched;
 	int reload_failed;          /* the current file on disk is bad: report it once */
 };
@@ -267,6 +269,8 @@ static void maybe_reload(struct monitor *m, int forced)
 		config_free(&cfg);
 		return;
 	}
+	if (alerts_apply(m->alerts, &cfg, err.message, sizeof err.message) < 0)
+		log_line("%s; alerts keep the last good configuration", err.message);
 	m->reload_failed = 0;
 	log_line("config reloaded: %zu streams, %zu scheduled every %d s", cfg.nstreams,
 		 m->sched.n, cfg.heartbeat_seconds);
@@ -317,6 +321,7 @@ static int64_t flush_ms(const struct config *cfg)
 static void run_loop(struct monitor *m)
 {
 	int64_t next_stats = 0, next_reload = 0, next_flush = clock_mono_ms() + flush_ms(&m->cfg), next_prune = clock_mono_ms() + 60000;
+	int64_t next_cycle = clock_mono_ms() + (int64_t)m->cfg.heartbeat_seconds * 1000;
 	while (!stop_requested) {
 		int64_t now = clock_mono_ms();
 		if (reload_requested || now >= next_reload) {
@@ -335,6 +340,12 @@ static void run_loop(struct monitor *m)
 			if (now >= next_flush)
 				malloc_trim(0); /* once a cycle: freed pages back to the system */
 			next_flush = now + flush_ms(&m->cfg);
+		}
+		if (now >= next_cycle) { /* site-down grouping, and the cycle's alerts go out */
+			size_t total, failing;
+			engine_failing(m->eng, &total, &failing);
+			alerts_cycle(m->alerts, total, failing, clock_utc_ms());
+			next_cycle = now + (int64_t)m->cfg.heartbeat_seconds * 1000;
 		}
 		if (now >= next_prune) {
 			engine_prune(m->eng, m->cfg.retention_days);
@@ -360,7 +371,24 @@ static void run_once(struct monitor *m)
 		;
 }
 
-static int open_everything(struct monitor *m)
+/* The engine's confirmed changes, to the alert thread: an incident opened or closed is an
+ * alert (a first state only when it is a failure); every confirmed state, also the first and
+ * one found in the store at start (prev_state == state), is MQTT's retained state. */
+static void on_change(void *ctx, const struct engine_event *ev)
+{
+	struct alerts *a = ctx;
+	struct alert_event ae = { .ts_ms = ev->ts_ms, .state = ev->state, .prev_state = ev->prev_state,
+				  .since_ms = ev->since_ms, .latency_ms = ev->latency_ms };
+	alerts_stream_state(a, ev->stream, ev->state, ev->reason, ev->since_ms, ev->latency_ms);
+	if (ev->prev_state == ev->state || (ev->prev_state < 0 && ev->state == HB_UP))
+		return;
+	snprintf(ae.stream, sizeof ae.stream, "%s", ev->stream);
+	snprintf(ae.reason, sizeof ae.reason, "%s", ev->reason ? ev->reason : "");
+	snprintf(ae.message, sizeof ae.message, "%s", ev->message ? ev->message : "");
+	alerts_stream_event(a, &ae);
+}
+
+static int open_everything(struct monitor *m, int once)
 {
 	char err[512], thumbs[4096];
 	struct config_error cerr;
@@ -383,6 +411,10 @@ static int open_everything(struct monitor *m)
 	/* The main loop also collects probe results and starts probes: it must not wait 5 s for
 	 * another process's write lock. A write that times out is kept and retried (engine.c). */
 	store_set_busy_timeout(m->st, LOOP_BUSY_TIMEOUT_MS);
+	if (!once && !(m->alerts = alerts_create(&m->cfg, err, sizeof err))) {
+		log_line("cannot start alerts: %s", err);
+		return -1;
+	}
 	m->sched.thumb_dir = strdup(thumbs);
 	m->sched.data_dir = strdup(m->cfg.data_dir);
 	m->eng = engine_create(m->st);
@@ -391,6 +423,8 @@ static int open_everything(struct monitor *m)
 		log_line("out of memory, or cannot start probe threads");
 		return -1;
 	}
+	if (m->alerts)
+		engine_on_change(m->eng, on_change, m->alerts);
 	return apply_config(m, &m->cfg);
 }
 
@@ -400,6 +434,7 @@ static void close_everything(struct monitor *m)
 		pool_cancel(m->pool);
 		pool_destroy(m->pool); /* joins: cancelled probes end within milliseconds */
 	}
+	alerts_destroy(m->alerts); /* after the last flush: sends what it queued, briefly */
 	engine_destroy(m->eng);
 	store_close(m->st);
 	sched_free(&m->sched);
@@ -475,7 +510,7 @@ int main(int argc, char **argv)
 	m.config_path = o.config;
 	log_line("streampulse-monitor starting with %s%s", o.config, o.once ? " (--once)" : "");
 	log_clock_sync();
-	if (open_everything(&m) < 0) {
+	if (open_everything(&m, o.once) < 0) {
 		close_everything(&m);
 		probe_global_cleanup();
 		return 2;

@@ -11,6 +11,10 @@ heartbeat_seconds: 2
 timezone: UTC
 notify:
   email: ops@example.invalid
+alerts:
+  - type: command
+    command: /bin/true
+    args: [ops@example.invalid]
 streams:
   - name: Lobby
     url: rtsp://$TEST_RTSP_USER:$TEST_RTSP_PASS@127.0.0.1:$RTSP_PORT/secure
@@ -56,6 +60,7 @@ check_eq "valid save: 303 back to the form" 303 "$WEB_STATUS"
 check "the saved file holds the new stream" grep -q "name: Extra" "$cfg"
 check "the masked password was kept" grep -qF "$TEST_RTSP_USER:$TEST_RTSP_PASS@" "$cfg"
 check "keys the form does not show are kept" grep -q "email: ops@example.invalid" "$cfg"
+check "the alerts list is kept" grep -q "args: \[ops@example.invalid\]" "$cfg"
 check "per-stream keys are kept" grep -q "timeout_seconds: 4" "$cfg"
 check "the saved file is valid" "$MON" --check-config -c "$cfg"
 extra() { [ "$(hb_sql "$cfg" "SELECT count(*) FROM heartbeats h JOIN streams s ON s.id = h.stream_id WHERE s.name = 'Extra'" 2>/dev/null)" -ge 1 ]; }
