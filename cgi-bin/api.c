@@ -36,9 +36,10 @@ static int streams_json(struct web *w, const char *q, const char *state, int64_t
 	for (size_t i = 0; i < l.n; i++)
 		json_array_append_new(streams, api_stream_json(&l.rows[i]));
 	/* No generation time: every worker then renders the same bytes, and one ETag serves all. */
-	json_t *o = json_pack("{s:I, s:i, s:s, s:{s:i, s:i, s:i}, s:o}", "uptime_until_ms", (json_int_t)until,
+	json_t *o = json_pack("{s:I, s:i, s:s, s:{s:i, s:i, s:i, s:i}, s:o}", "uptime_until_ms", (json_int_t)until,
 			      "heartbeat_seconds", w->cfg->heartbeat_seconds, "timezone", w->cfg->timezone,
-			      "counts", "up", l.up, "down", l.down, "never", l.never, "streams", streams);
+			      "counts", "up", l.up, "down", l.down, "degraded", l.degraded, "never", l.never,
+			      "streams", streams);
 	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	status_free(&l);
@@ -138,15 +139,15 @@ static int csv_row(void *ctx, const char *stream, const struct beat *bt)
 	gmtime_r(&t, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
 	api_csv_cell(b, stream);
-	buf_printf(b, ",%s.%03dZ,%s,", ts, (int)(bt->ts_ms % 1000), bt->up ? "up" : "down");
+	buf_printf(b, ",%s.%03dZ,%s,", ts, (int)(bt->ts_ms % 1000), hb_state_name(bt->state));
 	if (bt->latency_ms >= 0) {
 		snprintf(num, sizeof num, "%d", bt->latency_ms);
 		buf_add(b, num, strlen(num));
 	}
 	buf_add(b, ",", 1);
-	api_csv_cell(b, bt->up ? "" : bt->message);
+	api_csv_cell(b, bt->state == HB_UP ? "" : bt->message);
 	buf_add(b, ",", 1);
-	api_csv_cell(b, bt->up ? "" : bt->error);
+	api_csv_cell(b, bt->state == HB_UP ? "" : bt->error);
 	buf_printf(b, ",%lld\r\n", (long long)bt->ts_ms);
 	return 0;
 }

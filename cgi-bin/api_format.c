@@ -41,10 +41,11 @@ json_t *api_text(const char *s)
 
 json_t *api_beat_json(const struct beat *b)
 {
-	json_t *o = json_pack("{s:I, s:b}", "ts_ms", (json_int_t)b->ts_ms, "up", b->up);
+	json_t *o = json_pack("{s:I, s:b, s:s}", "ts_ms", (json_int_t)b->ts_ms, "up",
+			      b->state == HB_UP, "state", hb_state_name(b->state));
 	if (b->latency_ms >= 0)
 		json_object_set_new(o, "latency_ms", json_integer(b->latency_ms));
-	if (!b->up) {
+	if (b->state != HB_UP) {
 		json_object_set_new(o, "error", api_text(b->error));
 		json_object_set_new(o, "message", api_text(b->message));
 	}
@@ -64,12 +65,14 @@ json_t *api_stream_json(const struct status_row *r)
 	}
 	if (r->s.latency_ms >= 0)
 		json_object_set_new(o, "latency_ms", json_integer(r->s.latency_ms));
-	if (r->s.state == 0) {
+	if (r->s.state == HB_DOWN || r->s.state == HB_DEGRADED) {
 		json_object_set_new(o, "error", api_text(r->s.error));
 		json_object_set_new(o, "message", api_text(r->s.message));
 	}
 	if (r->s.uptime_24h >= 0)
 		json_object_set_new(o, "uptime_24h", json_real(r->s.uptime_24h));
+	if (r->s.degraded_24h > 0)
+		json_object_set_new(o, "degraded_24h", json_real(r->s.degraded_24h));
 	if (r->s.codec[0]) {
 		json_object_set_new(o, "codec", api_text(r->s.codec));
 		json_object_set_new(o, "width", json_integer(r->s.width));

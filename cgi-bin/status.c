@@ -8,7 +8,8 @@
 
 static int rank(int state)
 {
-	return state == 0 ? 0 : state < 0 ? 1 : 2; /* what needs attention first */
+	/* what needs attention first: down, degraded, never probed, up */
+	return state == HB_DOWN ? 0 : state == HB_DEGRADED ? 1 : state < 0 ? 2 : 3;
 }
 
 static int by_rank_then_name(const void *a, const void *b)
@@ -68,7 +69,8 @@ int status_load(struct web *w, const char *q, const char *state, int64_t until_m
 	for (size_t i = 0; i < n; i++) {
 		struct status_row r = { .s = st[i], .enabled = w->cfg->streams[i].enabled };
 		out->up += r.s.state == 1;
-		out->down += r.s.state == 0;
+		out->down += r.s.state == HB_DOWN;
+		out->degraded += r.s.state == HB_DEGRADED;
 		out->never += r.s.state < 0;
 		if (matches(&r, q, state))
 			out->rows[k++] = r;

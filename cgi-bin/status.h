@@ -16,11 +16,12 @@ struct status_row {
 struct status_list {
 	struct status_row *rows;
 	size_t n;
-	int up, down, never;            /* counts over all streams, before filtering */
+	int up, down, degraded, never;  /* counts over all streams, before filtering */
 };
 
-/* Every configured stream, down first, then never probed, then up, each by name; only rows
- * matching q (case-insensitive substring of the name) and state ("up", "down", "never", "")
+/* Every configured stream, down first, then degraded, never probed, up, each by name; only
+ * rows matching q (case-insensitive substring of the name) and state ("up", "down",
+ * "degraded", "never", "")
  * are kept. Uptime covers the 24 h before until_ms. 0, or -1 after ui_error. */
 int status_load(struct web *w, const char *q, const char *state, int64_t until_ms,
 		struct status_list *out);
@@ -32,7 +33,7 @@ size_t status_recent(struct web *w, const struct status_row *r, struct beat beat
 /* Inline so the API's emitter (api_format.c) links without the loader, e.g. into its fuzzer. */
 static inline const char *status_state_name(int state)
 {
-	return state == 1 ? "up" : state == 0 ? "down" : "never";
+	return state == 1 ? "up" : state == 0 ? "down" : state == 2 ? "degraded" : "never";
 }
 
 #endif

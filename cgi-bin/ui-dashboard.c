@@ -73,34 +73,36 @@ static void set_row(struct web *w, HDF *hdf, const char *p, const struct status_
 #undef SETI
 }
 
-/* The bar: one SVG, a path of runs for up and one for down, oldest on the left. A title per
- * heartbeat made 3 KB a row; the stream's page has the details. */
+/* The bar: one SVG, a path of runs per state (down, up, degraded, skipped: enum hb_state
+ * order), oldest on the left. A title per heartbeat made 3 KB a row; the stream's page has
+ * the details. */
 static void set_bar(struct web *w, HDF *hdf, const char *p, const struct status_row *r)
 {
+	static const char *const keys[4] = { "Down", "Up", "Degraded", "Skipped" };
 	struct beat beats[STATUS_RECENT];
-	size_t n = status_recent(w, r, beats), ups = 0;
-	struct buf path[2] = { { 0 }, { 0 } };
-	char key[128], title[96];
+	size_t n = status_recent(w, r, beats), count[4] = { 0 };
+	struct buf path[4] = { { 0 } };
+	char key[128], title[128];
 	for (size_t i = 0; i < n;) {
 		size_t run = 1;
-		int up = beats[n - 1 - i].up != 0;
-		while (i + run < n && (beats[n - 1 - i - run].up != 0) == up)
+		int s = beats[n - 1 - i].state & 3;
+		while (i + run < n && (beats[n - 1 - i - run].state & 3) == s)
 			run++;
-		buf_printf(&path[up], "M%zu .5h%zu", i, run);
-		ups += up ? run : 0;
+		buf_printf(&path[s], "M%zu .5h%zu", i, run);
+		count[s] += run;
 		i += run;
 	}
-	snprintf(title, sizeof title, "last %zu heartbeats: %zu up, %zu down", n, ups, n - ups);
+	snprintf(title, sizeof title, "last %zu heartbeats: %zu up, %zu degraded, %zu down, %zu skipped",
+		 n, count[HB_UP], count[HB_DEGRADED], count[HB_DOWN], count[HB_SKIPPED]);
 	snprintf(key, sizeof key, "%s.Bar.N", p);
 	hdf_set_int_value(hdf, key, (int)n);
 	snprintf(key, sizeof key, "%s.Bar.Title", p);
 	hdf_set_value(hdf, key, title);
-	snprintf(key, sizeof key, "%s.Bar.Up", p);
-	hdf_set_value(hdf, key, path[1].p ? path[1].p : "");
-	snprintf(key, sizeof key, "%s.Bar.Down", p);
-	hdf_set_value(hdf, key, path[0].p ? path[0].p : "");
-	buf_free(&path[0]);
-	buf_free(&path[1]);
+	for (int s = 0; s < 4; s++) {
+		snprintf(key, sizeof key, "%s.Bar.%s", p, keys[s]);
+		hdf_set_value(hdf, key, path[s].p ? path[s].p : "");
+		buf_free(&path[s]);
+	}
 }
 
 /* Every down stream of the filtered list (they sort first), when paging could hide some. */
@@ -108,7 +110,7 @@ static size_t set_problems(HDF *hdf, const struct dash *d)
 {
 	char key[64];
 	size_t n = 0;
-	while (n < d->list.n && d->list.rows[n].s.state == 0)
+	while (n < d->list.n && (d->list.rows[n].s.state == HB_DOWN || d->list.rows[n].s.state == HB_DEGRADED))
 		n++;
 	for (size_t i = 0; d->pages > 1 && i < n; i++) {
 		snprintf(key, sizeof key, "Problems.%zu.Name", i);
@@ -131,6 +133,7 @@ static int fill_live(HDF *hdf, void *ctx)
 		last = d->list.n;
 	hdf_set_int_value(hdf, "Counts.Up", d->list.up);
 	hdf_set_int_value(hdf, "Counts.Down", d->list.down);
+	hdf_set_int_value(hdf, "Counts.Degraded", d->list.degraded);
 	hdf_set_int_value(hdf, "Counts.Never", d->list.never);
 	hdf_set_int_value(hdf, "Counts.Total", (int)w->cfg->nstreams);
 	hdf_set_int_value(hdf, "Counts.Shown", (int)d->list.n);
@@ -200,9 +203,10 @@ void ui_dashboard(struct web *w)
 	const char *live_etag;
 	char etag[CACHE_ETAG];
 	if (input_text(&w->req.query, "q", 64, &d.q) < 0 || input_text(&w->req.query, "state", 8, &d.state) < 0 ||
-	    (*d.state && strcmp(d.state, "up") && strcmp(d.state, "down") && strcmp(d.state, "never")) ||
+	    (*d.state && strcmp(d.state, "up") && strcmp(d.state, "down") && strcmp(d.state, "degraded") &&
+	     strcmp(d.state, "never")) ||
 	    input_int(&w->req.query, "page", 1, 1000000, 1, &d.page) < 0) {
-		ui_error(w, 400, "filter: q is up to 64 characters, state is up, down or never, page a number from 1");
+		ui_error(w, 400, "filter: q is up to 64 characters, state is up, down, degraded or never, page a number from 1");
 		return;
 	}
 	d.until = cache_key_base(w, &key);

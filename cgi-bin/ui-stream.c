@@ -51,7 +51,7 @@ static void set_chart(struct web *w, HDF *hdf, int64_t id)
 		int k = (int)((b[i].ts_ms - start) * CHART_BUCKETS / DAY_MS);
 		if (k < 0 || k >= CHART_BUCKETS)
 			continue;
-		if (!b[i].up)
+		if (b[i].state == HB_DOWN)
 			down[k] = 1;
 		else if (b[i].latency_ms > worst[k])
 			worst[k] = b[i].latency_ms;
@@ -93,7 +93,9 @@ static void set_incidents(struct web *w, HDF *hdf, int64_t id)
 		snprintf(key, sizeof key, "Incidents.%zu.End", i);
 		if (inc[i].end_ms)
 			web_time(w, inc[i].end_ms, v, sizeof v);
-		hdf_set_value(hdf, key, inc[i].end_ms ? v : "still down");
+		hdf_set_value(hdf, key, inc[i].end_ms ? v : inc[i].state == HB_DEGRADED ? "still degraded" : "still down");
+		snprintf(key, sizeof key, "Incidents.%zu.State", i);
+		hdf_set_value(hdf, key, hb_state_name(inc[i].state));
 		snprintf(key, sizeof key, "Incidents.%zu.Duration", i);
 		web_duration(end - inc[i].start_ms, v, sizeof v);
 		hdf_set_value(hdf, key, v);
@@ -119,8 +121,8 @@ static void set_recent(struct web *w, HDF *hdf, int64_t id, long long page)
 		snprintf(key, sizeof key, "Recent.Beats.%zu.Time", i);
 		web_time(w, b[i].ts_ms, v, sizeof v);
 		hdf_set_value(hdf, key, v);
-		snprintf(key, sizeof key, "Recent.Beats.%zu.Up", i);
-		hdf_set_int_value(hdf, key, b[i].up);
+		snprintf(key, sizeof key, "Recent.Beats.%zu.State", i);
+		hdf_set_value(hdf, key, hb_state_name(b[i].state));
 		snprintf(key, sizeof key, "Recent.Beats.%zu.Latency", i);
 		if (b[i].latency_ms >= 0)
 			hdf_set_int_value(hdf, key, b[i].latency_ms);

@@ -12,6 +12,21 @@ enum {
 	F_UP = 1, F_LATENCY = 2, F_CONNECT = 4, F_ERROR = 8, F_MESSAGE = 16, F_CODEC = 32,
 	F_SIZE = 64, F_SAME = 128, /* codec and size as the previous beat's */
 };
+/* The state in the same byte, so v4 data reads unchanged: up beats never carry an error and
+ * down beats never a codec, so degraded = F_UP + F_ERROR and skipped = F_SAME without F_UP. */
+#define SAME_CODEC(f) (((f) & (F_SAME | F_UP)) == (F_SAME | F_UP))
+
+static int state_of(int f)
+{
+	if (f & F_UP)
+		return f & F_ERROR ? HB_DEGRADED : HB_UP;
+	return f & F_SAME ? HB_SKIPPED : HB_DOWN;
+}
+
+static int has_picture(int state)
+{
+	return state == HB_UP || state == HB_DEGRADED;
+}
 
 void hbbuf_free(struct hbbuf *b)
 {
@@ -21,7 +36,7 @@ void hbbuf_free(struct hbbuf *b)
 
 static void put(struct hbbuf *b, const void *src, size_t n)
 {
-	if (b->failed)
+	if (b->failed || n == 0)
 		return;
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 256;
@@ -110,12 +125,14 @@ static struct hbstr str_of(const char *s)
 struct hbbeat hbbeat_of(const struct heartbeat *h)
 {
 	return (struct hbbeat){
-		.stream_id = h->stream_id, .ts_ms = h->ts_ms, .up = h->up ? 1 : 0,
+		.stream_id = h->stream_id, .ts_ms = h->ts_ms,
+		.state = h->state >= HB_DOWN && h->state <= HB_SKIPPED ? h->state : HB_DOWN,
 		.latency_ms = h->latency_ms < 0 ? -1 : h->latency_ms,
 		.connect_ms = h->connect_ms < 0 ? -1 : h->connect_ms,
-		.width = h->up && h->width >= 0 ? h->width : -1,
-		.height = h->up && h->height >= 0 ? h->height : -1,
-		.error = str_of(h->error), .message = str_of(h->message), .codec = str_of(h->codec),
+		.width = has_picture(h->state) && h->width >= 0 ? h->width : -1,
+		.height = has_picture(h->state) && h->height >= 0 ? h->height : -1,
+		.error = str_of(h->error), .message = str_of(h->message),
+		.codec = has_picture(h->state) ? str_of(h->codec) : str_of(NULL),
 	};
 }
 
@@ -128,10 +145,16 @@ static int same_str(struct hbstr a, struct hbstr b)
 
 static int flags_of(const struct hbbeat *h, const struct hbctx *ctx)
 {
-	int f = (h->up ? F_UP : 0) | (h->latency_ms >= 0 ? F_LATENCY : 0) |
+	int f = (has_picture(h->state) ? F_UP : 0) | (h->latency_ms >= 0 ? F_LATENCY : 0) |
 		(h->connect_ms >= 0 ? F_CONNECT : 0) | (h->error.p ? F_ERROR : 0) |
 		(h->message.p ? F_MESSAGE : 0);
 	int has_size = h->width >= 0 && h->height >= 0;
+	if (h->state == HB_DEGRADED)
+		f |= F_ERROR; /* put_fields writes an empty reason when none was given */
+	else if (h->state == HB_UP)
+		f &= ~(F_ERROR | F_MESSAGE);
+	if (!has_picture(h->state))
+		return (f & ~(F_CODEC | F_SIZE)) | (h->state == HB_SKIPPED ? F_SAME : 0);
 	if (ctx && h->codec.p && has_size && same_str(h->codec, ctx->codec) &&
 	    h->width == ctx->width && h->height == ctx->height)
 		return f | F_SAME;
@@ -159,7 +182,7 @@ static void put_fields(struct hbbuf *b, const struct hbbeat *h, int f)
 
 static int get_fields(const uint8_t **p, const uint8_t *end, int f, struct hbbeat *out)
 {
-	out->up = !!(f & F_UP);
+	out->state = state_of(f);
 	out->latency_ms = out->connect_ms = out->width = out->height = -1;
 	out->error = out->message = out->codec = (struct hbstr){ NULL, 0 };
 	if (((f & F_LATENCY) && get_int(p, end, &out->latency_ms) < 0) ||
@@ -197,7 +220,7 @@ int hbunpack_beat(const uint8_t **p, const uint8_t *end, struct hbbeat *out, str
 		return -1;
 	out->ts_ms = ctx->prev_ts + unzigzag(d);
 	ctx->prev_ts = out->ts_ms;
-	if (f & F_SAME) {
+	if (SAME_CODEC(f)) {
 		if (!ctx->codec.p)
 			return -1;
 		out->codec = ctx->codec;
@@ -294,7 +317,7 @@ int hbunpack_entry(const struct hbitem *it, int64_t base_ts, struct hbbeat *out,
 	if (p >= it->rec_end)
 		return -1;
 	int f = *p;
-	if ((f & F_SAME) && !ctx->codec.p) {
+	if (SAME_CODEC(f) && !ctx->codec.p) {
 		/* the caller does not follow codecs: read it as if the codec were absent */
 		struct hbctx fake = { .prev_ts = base_ts, .codec = { "", 0 } };
 		if (hbunpack_beat(&p, it->rec_end, out, &fake) < 0 || p != it->rec_end)
@@ -308,13 +331,13 @@ int hbunpack_entry(const struct hbitem *it, int64_t base_ts, struct hbbeat *out,
 	return 0;
 }
 
-int hbpeek_entry(const struct hbitem *it, int64_t base_ts, int64_t *ts_ms, int *up)
+int hbpeek_entry(const struct hbitem *it, int64_t base_ts, int64_t *ts_ms, int *state)
 {
 	const uint8_t *p = it->rec;
 	uint64_t d;
 	if (p >= it->rec_end)
 		return -1;
-	*up = *p++ & F_UP;
+	*state = state_of(*p++);
 	if (get_varint(&p, it->rec_end, &d) < 0)
 		return -1;
 	*ts_ms = base_ts + unzigzag(d);

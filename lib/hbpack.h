@@ -16,7 +16,7 @@ struct hbstr {
 /* One heartbeat as packed and unpacked; strings point into the caller's or the packed bytes. */
 struct hbbeat {
 	int64_t stream_id, ts_ms;
-	int up;
+	int state;                   /* enum hb_state */
 	int latency_ms, connect_ms;  /* -1 when none */
 	int width, height;           /* -1 when none (down beats carry no size) */
 	struct hbstr error, message, codec;
@@ -65,7 +65,7 @@ void hbpack_end(struct hbbuf *b);
 /* Reads the next item; 0, or -1 when malformed. Running off the end reads as HB_NEXT_CHUNK. */
 int hbnext(const uint8_t **p, const uint8_t *end, struct hbitem *it);
 /* Only a beat entry's time and state: what uptime needs, at a fraction of the unpacking. */
-int hbpeek_entry(const struct hbitem *it, int64_t base_ts, int64_t *ts_ms, int *up);
+int hbpeek_entry(const struct hbitem *it, int64_t base_ts, int64_t *ts_ms, int *state);
 /* Unpacks a beat entry; ctx (NULL: codec/size left out stay absent) is the stream's. */
 int hbunpack_entry(const struct hbitem *it, int64_t base_ts, struct hbbeat *out, struct hbctx *ctx);
 

@@ -105,7 +105,7 @@ static const struct migration {
 	 * change only when the state, error, codec or size does. convert_v3 packs the old rows. */
 	"CREATE TABLE journal (chunk INTEGER PRIMARY KEY, data BLOB NOT NULL);"
 	"CREATE TABLE blocks (key INTEGER PRIMARY KEY, bytes INTEGER NOT NULL, data BLOB NOT NULL);",
-	convert_v3 }, {
+	NULL }, {
 	/* 4 -> 5 (doc/health.md): degraded and skipped heartbeats counted apart in the rollups;
 	 * incidents opened and closed once per confirmed state change (anti-flap); the alerts
 	 * sent and their attempts. */
@@ -129,8 +129,28 @@ static const struct migration {
 	"  attempt INTEGER NOT NULL,"                /* 1 = first try */
 	"  ok INTEGER NOT NULL,"
 	"  detail TEXT NOT NULL);"                   /* "HTTP 200", "timed out after 10 s" */
-	"CREATE INDEX alert_log_ts ON alert_log(ts_ms);", NULL },
+	"CREATE INDEX alert_log_ts ON alert_log(ts_ms);",
+	/* convert_v3 belongs to 3 -> 4 but writes rollups the way 5 has them: a v3 file is
+	 * converted here (4 -> 5 in the same open), a v4 file has no heartbeats table left. */
+	convert_v3 },
 };
+
+static const char *const state_names[] = {
+	[HB_DOWN] = "down", [HB_UP] = "up", [HB_DEGRADED] = "degraded", [HB_SKIPPED] = "skipped",
+};
+
+const char *hb_state_name(int state)
+{
+	return state >= HB_DOWN && state <= HB_SKIPPED ? state_names[state] : "unknown";
+}
+
+int hb_state_parse(const char *name)
+{
+	for (int i = HB_DOWN; name && i <= HB_SKIPPED; i++)
+		if (strcmp(name, state_names[i]) == 0)
+			return i;
+	return -1;
+}
 
 static int fail(struct store *st, char *err, size_t errlen, const char *what)
 {
@@ -151,6 +171,13 @@ static int convert_v3(sqlite3 *db)
 	sqlite3_stmt *s;
 	struct block_writer w = { 0 };
 	int rc = -1, step, open = 0;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = 'heartbeats'", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	step = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (step != SQLITE_ROW)
+		return step == SQLITE_DONE ? 0 : -1;
 	if (sqlite3_prepare_v2(db, "SELECT stream_id, ts_ms, up, latency_ms, connect_ms, error, message, "
 			       "codec, width, height FROM heartbeats ORDER BY stream_id, ts_ms", -1, &s,
 			       NULL) != SQLITE_OK)
@@ -159,7 +186,7 @@ static int convert_v3(sqlite3 *db)
 		int64_t id = sqlite3_column_int64(s, 0), ts = sqlite3_column_int64(s, 1);
 		int64_t hour = ts >= 0 ? ts / HOUR_MS : 0;
 		struct heartbeat h = {
-			.stream_id = id, .ts_ms = ts, .up = sqlite3_column_int(s, 2),
+			.stream_id = id, .ts_ms = ts, .state = sqlite3_column_int(s, 2) ? HB_UP : HB_DOWN,
 			.latency_ms = sqlite3_column_type(s, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 3),
 			.connect_ms = sqlite3_column_type(s, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 4),
 			.error = (const char *)sqlite3_column_text(s, 5),

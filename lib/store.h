@@ -11,15 +11,21 @@ struct store;
  * neither for nor against uptime. */
 enum hb_state { HB_DOWN = 0, HB_UP = 1, HB_DEGRADED = 2, HB_SKIPPED = 3 };
 
+/* "up", "down", "degraded", "skipped"; "unknown" for anything else. */
+const char *hb_state_name(int state);
+/* The state a name stands for, or -1. */
+int hb_state_parse(const char *name);
+
 struct heartbeat {
 	int64_t stream_id;
 	int64_t ts_ms;         /* UTC ms, probe start */
-	int up;
+	int state;             /* enum hb_state */
 	int latency_ms;        /* time to first clean frame; -1 when down */
 	int connect_ms;        /* -1 when no connection was made */
-	const char *error;     /* class name, NULL when up */
+	const char *error;     /* down: probe class; degraded: black/uniform/frozen/slow;
+				* skipped: busy; NULL when up */
 	const char *message;   /* NULL when up */
-	const char *codec;     /* NULL when down */
+	const char *codec;     /* NULL when down or skipped */
 	int width, height;
 };
 
@@ -39,8 +45,33 @@ int store_sync_streams(struct store *st, const char *const *names, size_t n, int
 int store_insert_heartbeats(struct store *st, const struct heartbeat *hb, size_t n,
 			    int64_t now_ms, char *err, size_t errlen);
 
-/* Latest heartbeat state of a stream: 1 up, 0 down, -1 never probed. */
-int store_latest_state(struct store *st, int64_t stream_id, int64_t *ts_ms);
+/* A stream's confirmed state changed (the monitor's anti-flap, doc/health.md): since_ms is
+ * the first heartbeat of the new state; reason/message those of that heartbeat. */
+struct state_change {
+	int64_t stream_id;
+	int state;             /* HB_UP, HB_DOWN, HB_DEGRADED */
+	int64_t since_ms;
+	const char *reason, *message;
+};
+
+/* Heartbeats and the confirmed state changes of a batch, in one transaction: each change
+ * closes the stream's open incident and opens one when down or degraded. With ch NULL,
+ * every heartbeat's own state is taken as confirmed (store_insert_heartbeats). */
+int store_write_batch(struct store *st, const struct heartbeat *hb, size_t n,
+		      const struct state_change *ch, size_t nch, int64_t now_ms, char *err,
+		      size_t errlen);
+
+/* The newest run of heartbeats of one state (skipped ones ignored), at most max long: how a
+ * restarted monitor (or a --once run from cron) resumes the anti-flap count. count 0: none. */
+struct streak {
+	int state, count;
+	int64_t start_ms;          /* its oldest heartbeat */
+	char reason[16], message[320];
+};
+int store_streak(struct store *st, int64_t stream_id, int max, struct streak *out);
+
+/* A stream's confirmed state (HB_*, -1 never probed) and since when. */
+int store_stream_state(struct store *st, int64_t stream_id, int64_t *since_ms);
 
 /* Deletes one stream's heartbeats of whole hours that ended by before_ms (blocks and their
  * rollups), oldest first, stopping once max_rows are gone (at least one hour per call);

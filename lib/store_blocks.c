@@ -20,7 +20,9 @@ void block_add(struct block_writer *w, const struct hbbeat *b)
 {
 	hbpack_beat(&w->buf, b, &w->ctx);
 	w->beats++;
-	w->ups += b->up;
+	w->ups += b->state == HB_UP;
+	w->degraded += b->state == HB_DEGRADED;
+	w->skipped += b->state == HB_SKIPPED;
 	if (b->latency_ms >= 0) {
 		w->latency_sum += b->latency_ms;
 		w->latency_n++;
@@ -80,7 +82,8 @@ int block_write(sqlite3 *db, struct block_writer *w)
 	     sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO blocks(key, bytes, data) VALUES (?, ?, ?)",
 				-1, &w->put_block, NULL) != SQLITE_OK) ||
 	    (!w->put_rollup &&
-	     sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO rollup_hour VALUES (?, ?, ?, ?, ?, ?)",
+	     sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO rollup_hour(stream_id, hour, beats, ups, latency_sum, "
+				"latency_n, degraded, skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 				-1, &w->put_rollup, NULL) != SQLITE_OK))
 		goto end;
 	sqlite3_stmt *b = w->put_block, *r = w->put_rollup;
@@ -93,6 +96,8 @@ int block_write(sqlite3 *db, struct block_writer *w)
 	sqlite3_bind_int(r, 4, w->ups);
 	sqlite3_bind_int64(r, 5, w->latency_sum);
 	sqlite3_bind_int(r, 6, w->latency_n);
+	sqlite3_bind_int(r, 7, w->degraded);
+	sqlite3_bind_int(r, 8, w->skipped);
 	if (sqlite3_step(b) == SQLITE_DONE && sqlite3_step(r) == SQLITE_DONE)
 		rc = 0;
 	sqlite3_reset(b);

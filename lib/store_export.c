@@ -29,7 +29,7 @@ static int export_beat(void *ctx, const struct hbbeat *b)
 	struct export *x = ctx;
 	char error[STR_MAX], message[STR_MAX], codec[STR_MAX];
 	struct heartbeat h = {
-		.stream_id = b->stream_id, .ts_ms = b->ts_ms, .up = b->up,
+		.stream_id = b->stream_id, .ts_ms = b->ts_ms, .state = b->state,
 		.latency_ms = b->latency_ms, .connect_ms = b->connect_ms,
 		.error = cstr(b->error, error), .message = cstr(b->message, message),
 		.codec = cstr(b->codec, codec), .width = b->width, .height = b->height,

@@ -62,7 +62,7 @@ struct block_writer {
 	struct hbbuf buf;
 	struct hbctx ctx;
 	int64_t stream_id, hour;
-	int beats, ups, latency_n;
+	int beats, ups, degraded, skipped, latency_n;
 	int64_t latency_sum;
 };
 void block_begin(struct block_writer *w, int64_t stream_id, int64_t hour);

@@ -43,22 +43,37 @@ static void copy_str(struct hbstr v, char *out, size_t outlen)
 static void beat_of(const struct hbbeat *h, struct beat *b)
 {
 	b->ts_ms = h->ts_ms;
-	b->up = h->up;
+	b->state = h->state;
 	b->latency_ms = h->latency_ms;
 	b->connect_ms = h->connect_ms;
 	copy_str(h->error, b->error, sizeof b->error);
 	copy_str(h->message, b->message, sizeof b->message);
 }
 
+/* Skipped beats (not probed) count neither way; degraded ones are not up, and counted apart. */
 struct count {
-	double n, ups;
+	double n, ups, degraded, skipped;
 };
+
+static void count_state(struct count *c, int state)
+{
+	c->n++;
+	c->ups += state == HB_UP;
+	c->degraded += state == HB_DEGRADED;
+	c->skipped += state == HB_SKIPPED;
+}
+
+static void count_rollup(struct count *c, sqlite3_stmt *roll)
+{
+	c->n += sqlite3_column_double(roll, 0);
+	c->ups += sqlite3_column_double(roll, 1);
+	c->degraded += sqlite3_column_double(roll, 2);
+	c->skipped += sqlite3_column_double(roll, 3);
+}
 
 static int count_beat(void *ctx, const struct hbbeat *b)
 {
-	struct count *c = ctx;
-	c->n++;
-	c->ups += b->up;
+	count_state(ctx, b->state);
 	return 0;
 }
 
@@ -67,7 +82,8 @@ static int count_beat(void *ctx, const struct hbbeat *b)
  * and a 30-day range reads ~720 rollup rows and two blocks. The journal's beats (the current
  * hour, not in any rollup yet) are the caller's to add. */
 static const char rollup_sql[] =
-	"SELECT total(beats), total(ups) FROM rollup_hour WHERE stream_id = ? AND hour >= ? AND hour < ?";
+	"SELECT total(beats), total(ups), total(degraded), total(skipped) FROM rollup_hour "
+	"WHERE stream_id = ? AND hour >= ? AND hour < ?";
 
 /* Beats of one compacted hour inside [since, until), from its block. */
 static int block_count(struct store *st, int64_t id, int64_t hour, int64_t since, int64_t until,
@@ -109,8 +125,7 @@ static int compacted_count(struct store *st, sqlite3_stmt *roll, int64_t id, int
 	sqlite3_bind_int64(roll, 2, h0);
 	sqlite3_bind_int64(roll, 3, h1);
 	if (sqlite3_step(roll) == SQLITE_ROW) {
-		c->n += sqlite3_column_double(roll, 0);
-		c->ups += sqlite3_column_double(roll, 1);
+		count_rollup(c, roll);
 		rc = 0;
 	}
 	sqlite3_reset(roll);
@@ -122,9 +137,15 @@ static int compacted_count(struct store *st, sqlite3_stmt *roll, int64_t id, int
 	return rc;
 }
 
+static double share(const struct count *c, double part)
+{
+	double probed = c->n - c->skipped;
+	return probed > 0 ? 100.0 * part / probed : -1;
+}
+
 static double percent(const struct count *c)
 {
-	return c->n > 0 ? 100.0 * c->ups / c->n : -1;
+	return share(c, c->ups);
 }
 
 static void status_row(sqlite3_stmt *s, struct stream_status *o)
@@ -157,7 +178,7 @@ static int journal_tails(const struct journal *j, const int *slot, int64_t max_i
 	const uint8_t *p = j->items.p, *end = p + j->items.len;
 	int64_t base = 0, ts;
 	struct hbitem it;
-	int up;
+	int state;
 	while (p < end) {
 		if (hbnext(&p, end, &it) < 0)
 			return -1;
@@ -165,7 +186,7 @@ static int journal_tails(const struct journal *j, const int *slot, int64_t max_i
 			base = it.ts_ms;
 		if (it.kind != HB_BEAT || it.stream_id > max_id || slot[it.stream_id] < 0)
 			continue;
-		if (hbpeek_entry(&it, base, &ts, &up) < 0)
+		if (hbpeek_entry(&it, base, &ts, &state) < 0)
 			return -1;
 		struct tail *x = &t[slot[it.stream_id]];
 		if (ts >= x->ts) {
@@ -173,10 +194,8 @@ static int journal_tails(const struct journal *j, const int *slot, int64_t max_i
 			x->base = base;
 			x->last = it;
 		}
-		if (ts >= since && ts < until) {
-			x->c.n++;
-			x->c.ups += up;
-		}
+		if (ts >= since && ts < until)
+			count_state(&x->c, state);
 	}
 	return 0;
 }
@@ -187,7 +206,7 @@ static void status_init(struct stream_status *o, const char *name)
 	snprintf(o->name, sizeof o->name, "%s", name);
 	o->state = -1;
 	o->latency_ms = -1;
-	o->uptime_24h = -1;
+	o->uptime_24h = o->degraded_24h = -1;
 }
 
 /* The journal's part, then each stream's rollups and edge blocks. */
@@ -233,10 +252,10 @@ static int status_history(struct store *st, sqlite3_stmt *roll, struct stream_st
 		sqlite3_bind_int64(roll, 3, now_ms / HOUR_MS + 1);
 		if (sqlite3_step(roll) != SQLITE_ROW)
 			goto end;
-		t[i].c.n += sqlite3_column_double(roll, 0);
-		t[i].c.ups += sqlite3_column_double(roll, 1);
+		count_rollup(&t[i].c, roll);
 		sqlite3_reset(roll);
 		o->uptime_24h = percent(&t[i].c);
+		o->degraded_24h = share(&t[i].c, t[i].c.degraded);
 	}
 	rc = 0;
 end:
@@ -376,73 +395,34 @@ double store_web_uptime(struct store *st, int64_t stream_id, int64_t since_ms, i
 	return rc < 0 ? -1 : percent(&c);
 }
 
-static int first_up(void *ctx, const struct hbbeat *b)
-{
-	if (!b->up)
-		return 0;
-	*(int64_t *)ctx = b->ts_ms;
-	return 1;
-}
-
-struct incidents {
-	struct store *st;
-	int64_t stream_id, until_ms;
-	struct incident *out, cur;
-	size_t max, *n;
-	int64_t next_up;         /* -1: not known yet (nothing newer seen in the range) */
-	int in_down;
-};
-
-/* Ends the current down run: at next_up when an up heartbeat followed it inside the range,
- * else at the first up heartbeat at or after until_ms (0: still down). */
-static int close_incident(struct incidents *s)
-{
-	int64_t end = 0;
-	if (s->next_up >= 0)
-		end = s->next_up;
-	else if (store_walk(s->st, NULL, s->stream_id, s->until_ms, INT64_MAX, 0, WALK_ALL, first_up, &end) < 0)
-		return -1;
-	s->cur.end_ms = end;
-	s->out[(*s->n)++] = s->cur;
-	s->in_down = 0;
-	return *s->n >= s->max;
-}
-
-static int incident_beat(void *ctx, const struct hbbeat *b)
-{
-	struct incidents *s = ctx;
-	if (!b->up) {
-		s->in_down = 1;
-		s->cur.start_ms = b->ts_ms;
-		copy_str(b->error, s->cur.error, sizeof s->cur.error);
-		copy_str(b->message, s->cur.message, sizeof s->cur.message);
-		return 0;
-	}
-	int rc = s->in_down ? close_incident(s) : 0;
-	s->next_up = b->ts_ms;
-	return rc;
-}
-
-/* Walks the range newest first, so the newest max incidents cost only the heartbeats they
- * span. A down run's start is its oldest heartbeat (cut at since_ms), its end the up
- * heartbeat right after it, looked up past until_ms for the newest run. */
+/* Recorded by the monitor once per confirmed state change (doc/health.md): an incident's
+ * start is its first failing heartbeat; a failure the anti-flap threshold absorbed is none. */
 int store_web_incidents(struct store *st, int64_t stream_id, int64_t since_ms, int64_t until_ms,
 			struct incident *out, size_t max, size_t *n, char *err, size_t errlen)
 {
 	sqlite3 *db = store_db(st);
-	struct incidents s = { st, stream_id, until_ms, out, { 0 }, max, n, -1, 0 };
-	int rc, own = sqlite3_get_autocommit(db);
+	sqlite3_stmt *s;
 	*n = 0;
-	if (max == 0)
-		return 0;
-	/* One snapshot for the walk and the look past until_ms. */
-	if (own && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT start_ms, coalesce(end_ms, 0), state, reason, message "
+			       "FROM incidents WHERE stream_id = ? AND start_ms < ? AND "
+			       "(end_ms IS NULL OR end_ms > ?) ORDER BY start_ms DESC LIMIT ?",
+			       -1, &s, NULL) != SQLITE_OK)
 		return fail(db, err, errlen, "reading incidents");
-	rc = store_walk(st, NULL, stream_id, since_ms, until_ms, 1, WALK_ALL, incident_beat, &s);
-	if (rc == 0 && *n < max && s.in_down && close_incident(&s) < 0)
-		rc = -1;
-	end_read(db, own);
-	return rc < 0 ? fail(db, err, errlen, "reading incidents") : 0;
+	sqlite3_bind_int64(s, 1, stream_id);
+	sqlite3_bind_int64(s, 2, until_ms);
+	sqlite3_bind_int64(s, 3, since_ms);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)max);
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct incident *o = &out[(*n)++];
+		o->start_ms = sqlite3_column_int64(s, 0);
+		o->end_ms = sqlite3_column_int64(s, 1);
+		o->state = sqlite3_column_int(s, 2);
+		copy_text(s, 3, o->error, sizeof o->error);
+		copy_text(s, 4, o->message, sizeof o->message);
+	}
+	sqlite3_finalize(s);
+	return step == SQLITE_DONE ? 0 : fail(db, err, errlen, "reading incidents");
 }
 
 struct web_export {
@@ -456,7 +436,7 @@ static int web_export_row(void *ctx, const char *stream, const struct heartbeat 
 	struct beat b;
 	memset(&b, 0, sizeof b);
 	b.ts_ms = h->ts_ms;
-	b.up = h->up;
+	b.state = h->state;
 	b.latency_ms = h->latency_ms;
 	b.connect_ms = h->connect_ms;
 	snprintf(b.error, sizeof b.error, "%s", h->error ? h->error : "");

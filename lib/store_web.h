@@ -10,7 +10,8 @@
 struct stream_status {
 	int64_t id;                  /* 0 when the name is not in the database yet */
 	char name[65];
-	int state;                   /* -1 never probed, 0 down, 1 up */
+	int state;                   /* -1 never probed, else the confirmed enum hb_state (up,
+				      * down, degraded: after the anti-flap thresholds) */
 	int64_t since_ms, last_ms;   /* 0 when never probed */
 	int latency_ms;              /* -1 when none */
 	char error[16];
@@ -18,7 +19,9 @@ struct stream_status {
 	char codec[24];
 	int width, height;
 	double uptime_24h;           /* percent of heartbeats up since the start of the hour 23 h
-				      * ago (23-24 h, read from hourly rollups); -1 when none */
+				      * ago (23-24 h, read from hourly rollups), skipped ones left
+				      * out; -1 when none */
+	double degraded_24h;         /* percent degraded, the same way */
 };
 
 /* Status of each configured name, in the given order (names not in the database come back
@@ -28,7 +31,7 @@ int store_web_status(struct store *st, const char *const *names, size_t n, int64
 
 struct beat {
 	int64_t ts_ms;
-	int up;
+	int state;                   /* enum hb_state */
 	int latency_ms;              /* -1 when down */
 	int connect_ms;              /* -1 when none */
 	char error[16];
@@ -44,12 +47,14 @@ int store_web_beats(struct store *st, int64_t stream_id, int64_t since_ms, int64
 double store_web_uptime(struct store *st, int64_t stream_id, int64_t since_ms, int64_t until_ms);
 
 struct incident {
-	int64_t start_ms, end_ms;    /* end_ms 0: still down */
-	char error[16];
+	int64_t start_ms, end_ms;    /* end_ms 0: still open */
+	int state;                   /* HB_DOWN or HB_DEGRADED */
+	char error[16];              /* the reason: probe class, or black/uniform/frozen/slow */
 	char message[320];           /* of the first failing heartbeat */
 };
 
-/* Down periods overlapping [since_ms, until_ms), newest first, at most max. */
+/* Incidents (confirmed down or degraded periods) overlapping [since_ms, until_ms), newest
+ * first, at most max. */
 int store_web_incidents(struct store *st, int64_t stream_id, int64_t since_ms, int64_t until_ms,
 			struct incident *out, size_t max, size_t *n, char *err, size_t errlen);
 

@@ -21,33 +21,75 @@ static void bind_opt_int(sqlite3_stmt *s, int col, int v)
 		sqlite3_bind_int(s, col, v);
 }
 
-/* The streams row changes only when what the dashboard shows besides times does (state,
- * error, message, codec, size): a steady camera costs no write here. A late heartbeat
- * (older than the row) changes nothing. -1 when the stream does not exist. */
-static int note_state(struct store *st, const struct heartbeat *h)
+static int exec_change(sqlite3 *db, const char *sql, int64_t id, int state, int64_t since,
+		       const char *reason, const char *message)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, state);
+	sqlite3_bind_int64(s, 3, since);
+	sqlite3_bind_text(s, 4, reason ? reason : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, message ? message : "", -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* A confirmed state change: the open incident ends where the new state began, a down or
+ * degraded state opens one, and the streams row says since when. Rare: statements are
+ * prepared per call. */
+static int apply_change(struct store *st, const struct state_change *c)
+{
+	if (exec_change(st->db, "UPDATE incidents SET end_ms = max(?3, start_ms) WHERE stream_id = ?1 "
+			"AND end_ms IS NULL AND ?2 >= 0", c->stream_id, c->state, c->since_ms, NULL, NULL) < 0)
+		return -1;
+	if ((c->state == HB_DOWN || c->state == HB_DEGRADED) &&
+	    exec_change(st->db, "INSERT INTO incidents(stream_id, state, start_ms, reason, message) "
+			"VALUES (?1, ?2, ?3, ?4, ?5)", c->stream_id, c->state, c->since_ms, c->reason,
+			c->message) < 0)
+		return -1;
+	return exec_change(st->db, "UPDATE streams SET state = ?2, since_ms = ?3 WHERE id = ?1",
+			   c->stream_id, c->state, c->since_ms, NULL, NULL);
+}
+
+/* The streams row changes only when what the dashboard shows besides times does (error,
+ * message, codec, size; the state through apply_change): a steady camera costs no write
+ * here. A late heartbeat (older than the row) changes nothing. With follow, each beat is a
+ * confirmed state (no anti-flap: --import, tests). -1 when the stream does not exist. */
+static int note_state(struct store *st, const struct heartbeat *h, int follow)
 {
 	sqlite3_stmt *g = st->state_get, *u = st->state_set;
-	int wh = h->up ? h->width : -1, ht = h->up ? h->height : -1;
+	int pic = h->state == HB_UP || h->state == HB_DEGRADED;
+	int wh = pic ? h->width : -1, ht = pic ? h->height : -1;
 	sqlite3_reset(g);
 	sqlite3_bind_int64(g, 1, h->stream_id);
 	if (sqlite3_step(g) != SQLITE_ROW)
 		return -1;
-	int changed = sqlite3_column_type(g, 0) == SQLITE_NULL || sqlite3_column_int(g, 0) != (h->up ? 1 : 0) ||
-		      !same_text(g, 1, h->error) || !same_text(g, 2, h->message) ||
-		      (h->codec && !same_text(g, 3, h->codec)) ||
-		      (wh >= 0 && (sqlite3_column_int(g, 4) != wh || sqlite3_column_int(g, 5) != ht));
+	int was = sqlite3_column_type(g, 0) == SQLITE_NULL ? -1 : sqlite3_column_int(g, 0);
+	int changed = !same_text(g, 1, h->error) || !same_text(g, 2, h->message) ||
+		      (h->codec && pic && !same_text(g, 3, h->codec)) ||
+		      (wh >= 0 && (sqlite3_column_int(g, 4) != wh || sqlite3_column_int(g, 5) != ht)) ||
+		      sqlite3_column_type(g, 6) == SQLITE_NULL;
 	int late = sqlite3_column_type(g, 6) != SQLITE_NULL && sqlite3_column_int64(g, 6) > h->ts_ms;
 	sqlite3_reset(g);
-	if (!changed || late)
+	if (late)
+		return 0;
+	if (follow && h->state != HB_SKIPPED && h->state != was) {
+		struct state_change c = { h->stream_id, h->state, h->ts_ms, h->error, h->message };
+		if (apply_change(st, &c) < 0)
+			return -1;
+	}
+	if (!changed)
 		return 0;
 	sqlite3_reset(u);
 	sqlite3_bind_int64(u, 1, h->stream_id);
 	sqlite3_bind_int64(u, 2, h->ts_ms);
-	sqlite3_bind_int(u, 3, h->up ? 1 : 0);
 	bind_opt_int(u, 4, h->latency_ms);
 	sqlite3_bind_text(u, 5, h->error, -1, SQLITE_STATIC);
 	sqlite3_bind_text(u, 6, h->message, -1, SQLITE_STATIC);
-	sqlite3_bind_text(u, 7, h->codec, -1, SQLITE_STATIC);
+	sqlite3_bind_text(u, 7, pic ? h->codec : NULL, -1, SQLITE_STATIC);
 	bind_opt_int(u, 8, wh);
 	bind_opt_int(u, 9, ht);
 	int rc = sqlite3_step(u) == SQLITE_DONE ? 0 : -1;
@@ -62,8 +104,7 @@ static int prepare(struct store *st)
 			       "last_ms FROM streams WHERE id = ?", -1, &st->state_get, NULL) != SQLITE_OK)
 		return -1;
 	if (!st->state_set &&
-	    sqlite3_prepare_v2(st->db, "UPDATE streams SET since_ms = CASE WHEN state IS ?3 THEN since_ms "
-			       "ELSE ?2 END, state = ?3, last_ms = ?2, last_latency_ms = ?4, last_error = ?5, "
+	    sqlite3_prepare_v2(st->db, "UPDATE streams SET last_ms = ?2, last_latency_ms = ?4, last_error = ?5, "
 			       "last_message = ?6, codec = coalesce(?7, codec), width = coalesce(?8, width), "
 			       "height = coalesce(?9, height) WHERE id = ?1", -1, &st->state_set, NULL) != SQLITE_OK)
 		return -1;
@@ -427,6 +468,13 @@ static int append(struct store *st, const struct heartbeat *hb, size_t n, int64_
 int store_insert_heartbeats(struct store *st, const struct heartbeat *hb, size_t n,
 			    int64_t now_ms, char *err, size_t errlen)
 {
+	return store_write_batch(st, hb, n, NULL, 0, now_ms, err, errlen);
+}
+
+int store_write_batch(struct store *st, const struct heartbeat *hb, size_t n,
+		      const struct state_change *ch, size_t nch, int64_t now_ms, char *err,
+		      size_t errlen)
+{
 	struct writer saved;
 	journal_forget(st); /* this transaction changes it */
 	if (prepare(st) < 0)
@@ -444,7 +492,10 @@ int store_insert_heartbeats(struct store *st, const struct heartbeat *hb, size_t
 	if (st->w.bytes > JOURNAL_MAX && compact(st, now_ms - GRACE_MS, now_ms) < 0)
 		goto fail_w;
 	for (size_t i = 0; i < n; i++)
-		if (note_state(st, &hb[i]) < 0)
+		if (note_state(st, &hb[i], ch == NULL) < 0)
+			goto fail_w;
+	for (size_t i = 0; ch && i < nch; i++)
+		if (apply_change(st, &ch[i]) < 0)
 			goto fail_w;
 	if (append(st, hb, n, now_ms) < 0 || sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail_w;
@@ -464,32 +515,55 @@ fail:
 
 /* ---- reads the monitor needs, and retention ----------------------------------- */
 
-static int newest(void *ctx, const struct hbbeat *b)
+struct streak_walk {
+	struct streak *s;
+	int max;
+};
+
+static void copy_hbstr(struct hbstr v, char *out, size_t outlen)
 {
-	*(int64_t *)ctx = b->ts_ms;
-	return 1;
+	int n = v.len < outlen ? (int)v.len : (int)outlen - 1;
+	snprintf(out, outlen, "%.*s", v.p ? n : 0, v.p ? v.p : "");
 }
 
-int store_latest_state(struct store *st, int64_t stream_id, int64_t *ts_ms)
+static int streak_beat(void *ctx, const struct hbbeat *b)
+{
+	struct streak_walk *w = ctx;
+	struct streak *s = w->s;
+	if (b->state == HB_SKIPPED)
+		return 0;
+	if (s->count && b->state != s->state)
+		return 1;
+	s->state = b->state;
+	s->count++;
+	s->start_ms = b->ts_ms;
+	copy_hbstr(b->error, s->reason, sizeof s->reason);
+	copy_hbstr(b->message, s->message, sizeof s->message);
+	return s->count >= w->max;
+}
+
+int store_streak(struct store *st, int64_t stream_id, int max, struct streak *out)
+{
+	struct streak_walk w = { out, max };
+	memset(out, 0, sizeof *out);
+	return store_walk(st, NULL, stream_id, INT64_MIN, INT64_MAX, 1, WALK_ALL, streak_beat, &w) < 0
+		       ? -1 : 0;
+}
+
+int store_stream_state(struct store *st, int64_t stream_id, int64_t *since_ms)
 {
 	sqlite3_stmt *s;
 	int state = -1;
-	int64_t last = 0;
-	/* The state is kept current in the streams row (same commit as the heartbeat). */
-	if (sqlite3_prepare_v2(st->db, "SELECT state, last_ms FROM streams WHERE id = ?", -1, &s,
+	if (sqlite3_prepare_v2(st->db, "SELECT state, since_ms FROM streams WHERE id = ?", -1, &s,
 			       NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(s, 1, stream_id);
 	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
 		state = sqlite3_column_int(s, 0);
-		last = sqlite3_column_int64(s, 1);
+		if (since_ms)
+			*since_ms = sqlite3_column_int64(s, 1);
 	}
 	sqlite3_finalize(s);
-	if (ts_ms && state >= 0) {
-		int64_t j = 0;
-		store_walk(st, NULL, stream_id, INT64_MIN, INT64_MAX, 1, WALK_JOURNAL, newest, &j);
-		*ts_ms = j > last ? j : last;
-	}
 	return state;
 }
 
@@ -518,9 +592,10 @@ int store_prune_stream(struct store *st, int64_t stream_id, int64_t before_ms, i
 	}
 	sqlite3_reset(s);
 	/* The rollups of those hours go in the same commit: a rollup always counts its block. */
-	char sql[160];
-	snprintf(sql, sizeof sql, "DELETE FROM rollup_hour WHERE stream_id = %lld AND hour <= %lld",
-		 (long long)stream_id, (long long)last);
+	char sql[300];
+	snprintf(sql, sizeof sql, "DELETE FROM rollup_hour WHERE stream_id = %lld AND hour <= %lld;"
+		 "DELETE FROM incidents WHERE stream_id = %lld AND end_ms < %lld",
+		 (long long)stream_id, (long long)last, (long long)stream_id, (long long)hour * HOUR_MS);
 	if ((step == SQLITE_ROW || step == SQLITE_DONE) && sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK &&
 	    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
 		rc = 0;

@@ -37,7 +37,7 @@ static int csv_row(void *ctx, const char *stream, const struct heartbeat *h)
 {
 	FILE *f = ctx;
 	csv_field(f, stream);
-	fprintf(f, ",%lld,%d,", (long long)h->ts_ms, h->up);
+	fprintf(f, ",%lld,%d,", (long long)h->ts_ms, h->state == HB_UP);
 	csv_int(f, h->latency_ms);
 	fputc(',', f);
 	csv_int(f, h->connect_ms);
@@ -51,7 +51,7 @@ static int csv_row(void *ctx, const char *stream, const struct heartbeat *h)
 	csv_int(f, h->width);
 	fputc(',', f);
 	csv_int(f, h->height);
-	fputc('\n', f);
+	fprintf(f, ",%s\n", hb_state_name(h->state));
 	return ferror(f) ? -1 : 0;
 }
 
@@ -75,7 +75,7 @@ int export_run(const char *config_path, const char *stream)
 		fprintf(stderr, "streampulse-monitor: no stream named '%s' in %s\n", stream, cfg.database);
 		goto end;
 	}
-	printf("stream,ts_ms,up,latency_ms,connect_ms,error,message,codec,width,height\n");
+	printf("stream,ts_ms,up,latency_ms,connect_ms,error,message,codec,width,height,state\n");
 	if (store_export(st, id, csv_row, stdout, err, sizeof err) < 0 || fflush(stdout) != 0) {
 		fprintf(stderr, "streampulse-monitor: export: %s\n", err);
 		goto end;

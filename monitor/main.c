@@ -184,7 +184,7 @@ static int apply_config(struct monitor *m, struct config *cfg)
 		log_line("%s", err);
 		goto end;
 	}
-	if (sched_apply(&m->sched, cfg, ids, clock_mono_ms()) < 0) {
+	if (sched_apply(&m->sched, cfg, ids, clock_mono_ms()) < 0 || engine_apply(m->eng, cfg, ids) < 0) {
 		log_line("out of memory applying the config");
 		goto end;
 	}

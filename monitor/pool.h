@@ -23,6 +23,7 @@ struct done {
 	struct job job;
 	struct probe_result res;   /* frame already freed */
 	char thumb_error[160];     /* "" when the thumbnail was written or not wanted */
+	int from_preview;          /* the result is a web preview's, not a probe's (lib/hostlock.c) */
 };
 
 struct pool;

@@ -18,12 +18,12 @@
 <h2>Incidents, last 30 days</h2>
 <?cs if:subcount(Incidents) == 0 ?><p class="muted">None.</p><?cs else ?>
 <table class="incidents"><thead><tr><th>Start</th><th>End</th><th>Duration</th><th>Reason</th></tr></thead><tbody>
-<?cs each:i = Incidents ?><tr><td><?cs var:i.Start ?></td><td><?cs var:i.End ?></td><td><?cs var:i.Duration ?></td><td><?cs var:i.Reason ?>: <?cs var:i.Message ?></td></tr><?cs /each ?>
+<?cs each:i = Incidents ?><tr><td><?cs var:i.Start ?></td><td><?cs var:i.End ?></td><td><?cs var:i.Duration ?></td><td><span class="pill <?cs var:i.State ?>"><?cs var:i.State ?></span> <?cs var:i.Reason ?>: <?cs var:i.Message ?></td></tr><?cs /each ?>
 </tbody></table>
 <?cs /if ?>
 <h2>Heartbeats</h2>
 <table class="beats"><thead><tr><th>Time</th><th>State</th><th>Latency</th><th>Reason</th></tr></thead><tbody>
-<?cs each:b = Recent.Beats ?><tr class="<?cs if:b.Up ?>state-up<?cs else ?>state-down<?cs /if ?>"><td><?cs var:b.Time ?></td><td><?cs if:b.Up ?>up<?cs else ?>down<?cs /if ?></td><td><?cs if:b.Latency ?><?cs var:b.Latency ?> ms<?cs /if ?></td><td><?cs if:!b.Up ?><?cs var:b.Error ?>: <?cs var:b.Message ?><?cs /if ?></td></tr><?cs /each ?>
+<?cs each:b = Recent.Beats ?><tr class="state-<?cs var:b.State ?>"><td><?cs var:b.Time ?></td><td><?cs var:b.State ?></td><td><?cs if:b.Latency ?><?cs var:b.Latency ?> ms<?cs /if ?></td><td><?cs if:b.State != "up" ?><?cs var:b.Error ?>: <?cs var:b.Message ?><?cs /if ?></td></tr><?cs /each ?>
 </tbody></table>
 <p class="pager">
 <?cs if:Recent.Page > 0 ?><a href="?page=<?cs var:Recent.Page - 1 ?>">newer</a><?cs /if ?>

@@ -62,7 +62,7 @@ check_lt "first probes span most of the 2 s interval (span $span ms)" 1300 "$spa
 check_lt "first probes span less than the interval (span $span ms)" "$span" 2000
 check_lt "no two streams start together (smallest gap $mingap ms, expect ~333)" 200 "$mingap"
 check_eq "WAL mode" "wal" "$(sqlite3 "$db" 'PRAGMA journal_mode')"
-check_eq "schema is versioned" "4" "$(sqlite3 "$db" 'PRAGMA user_version')"
+check_eq "schema is versioned" "5" "$(sqlite3 "$db" 'PRAGMA user_version')"
 check_match "state changes are logged" "first state: 'dead refused' down: refused" "$(cat "$OUT/monitor.err")"
 probes=$(grep -c "probe: " "$OUT/monitor.err")
 check_eq "without -v no per-probe lines" 0 "$probes"

@@ -62,8 +62,8 @@ static void test_seed(void)
 		CHECK_STR(cfg.streams[0].url, "rtsp://admin:" SECRET "@192.168.1.64:554/stream1");
 		CHECK_STR(cfg.streams[1].name, "Garage Pi");
 		CHECK_STR(cfg.streams[1].url, "http://192.168.1.80:8081/");
-		CHECK_INT(cfg.streams[0].transport, TRANSPORT_TCP);
-		CHECK_INT(cfg.streams[1].transport, TRANSPORT_TCP);
+		CHECK_INT(cfg.streams[0].transport, TRANSPORT_AUTO);
+		CHECK_INT(cfg.streams[1].transport, TRANSPORT_AUTO);
 		CHECK_INT(cfg.streams[0].enabled, 1);
 		CHECK_INT(cfg.streams[1].enabled, 1);
 		CHECK_INT(cfg.streams[0].line, 4);

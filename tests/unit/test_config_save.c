@@ -16,7 +16,7 @@ static const char original[] =
 	"# StreamPulse test config: this comment is not kept\n"
 	"heartbeat_seconds: 15\n"
 	"timezone: UTC\n"
-	"alerts: {email: x}\n"
+	"notify: {email: x}\n"
 	"max_concurrent_probes: 8\n"
 	"streams:\n"
 	"  - name: Front Door\n"
@@ -115,7 +115,7 @@ int main(void)
 		CHECK_INT(cfg.heartbeat_seconds, 30);
 		CHECK_STR(cfg.timezone, "Europe/Berlin");
 		CHECK_INT(cfg.max_concurrent_probes, 8);
-		CHECK(has_warning(&cfg, "'alerts'"), "the unknown key is kept");
+		CHECK(has_warning(&cfg, "'notify'"), "the unknown key is kept");
 		CHECK(has_warning(&cfg, "'color'"), "the unknown stream key is kept");
 		if (CHECK_INT(cfg.nstreams, 3)) {
 			CHECK_STR(cfg.streams[0].name, "Porch");
@@ -125,14 +125,14 @@ int main(void)
 			CHECK_INT(cfg.streams[0].enabled, 1);
 			CHECK_STR(cfg.streams[1].name, "New Cam");
 			CHECK_INT(cfg.streams[1].enabled, 0);
-			CHECK_INT(cfg.streams[1].transport, TRANSPORT_TCP);
+			CHECK_INT(cfg.streams[1].transport, TRANSPORT_AUTO);
 			CHECK_STR(cfg.streams[2].name, "Attic");
 			CHECK_INT(cfg.streams[2].enabled, 1);
 		}
 		config_free(&cfg);
 	}
 	char *saved = slurp(path);
-	CHECK(strstr(saved, "alerts:") && strstr(saved, "email: x"), "file:\n%s", saved);
+	CHECK(strstr(saved, "notify:") && strstr(saved, "email: x"), "file:\n%s", saved);
 	CHECK(!strstr(saved, "Garage"), "file:\n%s", saved);
 	CHECK(!strstr(saved, URL_MASK), "file:\n%s", saved);
 	CHECK_INT(stat(path, &st), 0);
@@ -218,7 +218,7 @@ int main(void)
 				CHECK_STR(cfg.streams[i].url, odd[i].url);
 				CHECK_INT(cfg.streams[i].enabled, (int)(i % 2));
 			}
-		CHECK(has_warning(&cfg, "'alerts'"));
+		CHECK(has_warning(&cfg, "'notify'"));
 		config_free(&cfg);
 	}
 

@@ -12,11 +12,18 @@ static int same_str(struct hbstr got, const char *want, size_t cap)
 	return got.p && got.len == n && memcmp(got.p, want, n) == 0;
 }
 
+/* Up and degraded beats carry a picture's codec and size; down and skipped ones none. */
+static int pic(int state)
+{
+	return state == HB_UP || state == HB_DEGRADED;
+}
+
 static int same_beat(const struct hbbeat *got, const struct heartbeat *want)
 {
-	return got->stream_id == want->stream_id && got->ts_ms == want->ts_ms && got->up == want->up &&
+	return got->stream_id == want->stream_id && got->ts_ms == want->ts_ms && got->state == want->state &&
 	       got->latency_ms == want->latency_ms && got->connect_ms == want->connect_ms &&
-	       got->width == (want->up ? want->width : -1) && got->height == (want->up ? want->height : -1) &&
+	       got->width == (pic(want->state) ? want->width : -1) &&
+	       got->height == (pic(want->state) ? want->height : -1) &&
 	       same_str(got->error, want->error, 1024) && same_str(got->message, want->message, 1024) &&
 	       same_str(got->codec, want->codec, 1024);
 }
@@ -32,14 +39,17 @@ int main(void)
 	unsigned seed = 1;
 	for (int i = 0; i < N; i++) {
 		seed = seed * 1103515245 + 12345;
-		int up = (seed >> 9) % 3 != 0;
+		/* two in three up; the rest down, degraded (with a picture and a reason) or skipped */
+		int up = (seed >> 9) % 3 != 0, state = up ? HB_UP : (int)((seed >> 11) % 3 == 0 ? HB_DOWN : (seed >> 11) % 3 == 1 ? HB_DEGRADED : HB_SKIPPED);
 		const char *s = hostile[(seed >> 5) % 7];
 		hb[i] = (struct heartbeat){ .stream_id = 1 + (int64_t)(seed >> 20) % 3000,
 					    .ts_ms = 1795600000000LL + i * 15000 - (int64_t)((seed >> 3) % 40000),
-					    .up = up, .latency_ms = up ? (int)(seed >> 12) % 100000 : -1,
+					    .state = state, .latency_ms = pic(state) ? (int)(seed >> 12) % 100000 : -1,
 					    .connect_ms = (seed & 1) ? -1 : (int)(seed >> 14) % 5000,
-					    .error = up ? NULL : s, .message = up ? NULL : s,
-					    .codec = up ? (i % 50 < 40 ? "h264" : s) : NULL,
+					    /* a degraded beat always has a reason: none reads back as "" */
+					    .error = up ? NULL : state == HB_DEGRADED && !s ? "" : s,
+					    .message = up ? NULL : s,
+					    .codec = pic(state) ? (i % 50 < 40 ? "h264" : s) : NULL,
 					    .width = i % 70 < 60 ? 640 : 1920, .height = i % 70 < 60 ? 360 : 1080 };
 	}
 
@@ -118,7 +128,7 @@ int main(void)
 		if (!CHECK(it.kind == HB_BEAT) || hbunpack_entry(&it, base, &b, &rsctx[it.stream_id]) < 0)
 			break;
 		bad += !same_beat(&b, &hb[n]);
-		peeked_bad += hbpeek_entry(&it, base, &ts, &up) < 0 || ts != hb[n].ts_ms || up != hb[n].up;
+		peeked_bad += hbpeek_entry(&it, base, &ts, &up) < 0 || ts != hb[n].ts_ms || up != hb[n].state;
 		n++;
 	}
 	CHECK_INT(commits, N / 50);

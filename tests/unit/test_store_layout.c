@@ -45,7 +45,7 @@ static int read_back_mismatches(struct store *st, int64_t id)
 			return -1;
 		for (size_t i = 0; i < n; i++, k--) {
 			const struct heartbeat *w = k >= 0 ? &want[k] : NULL;
-			if (!w || b[i].ts_ms != w->ts_ms || b[i].up != w->up || b[i].latency_ms != w->latency_ms ||
+			if (!w || b[i].ts_ms != w->ts_ms || b[i].state != w->state || b[i].latency_ms != w->latency_ms ||
 			    b[i].connect_ms != w->connect_ms || strcmp(b[i].message, w->message ? w->message : ""))
 				bad++;
 		}
@@ -67,7 +67,7 @@ static int uptime_mismatches(struct store *st, int64_t id, unsigned seed)
 		for (int i = 0; i < nwant; i++)
 			if (want[i].ts_ms >= a && want[i].ts_ms < e) {
 				n++;
-				ups += want[i].up;
+				ups += want[i].state;
 			}
 		double got = store_web_uptime(st, id, a, e), exp = n ? 100.0 * ups / n : -1;
 		bad += got < exp - 1e-9 || got > exp + 1e-9;
@@ -107,7 +107,7 @@ static void check_compaction(const char *path)
 		for (int i = 0; i < 3; i++) {
 			int up = (c / 7 + i) % 9 != 0;
 			snprintf(msgs[c % MAXB], sizeof msgs[0], "down at cycle %d", c);
-			hb[i] = (struct heartbeat){ .stream_id = ids[i], .ts_ms = t + i * 5000, .up = up,
+			hb[i] = (struct heartbeat){ .stream_id = ids[i], .ts_ms = t + i * 5000, .state = up,
 						    .latency_ms = up ? 150 + c % 700 : -1, .connect_ms = c % 3 ? 7 : -1,
 						    .error = up ? NULL : "refused", .message = up ? NULL : msgs[c % MAXB],
 						    .codec = up ? (c < 500 ? "h264" : "hevc") : NULL, .width = 640, .height = 360 };
@@ -127,11 +127,11 @@ static void check_compaction(const char *path)
 	/* a late heartbeat of a compacted hour, and one rewriting a compacted beat */
 	struct heartbeat late[2] = { want[10], want[20] };
 	late[0].ts_ms += 1;
-	late[1].up = !late[1].up;
-	late[1].latency_ms = late[1].up ? 999 : -1;
-	late[1].message = late[1].up ? NULL : "rewritten";
-	late[1].error = late[1].up ? NULL : "refused";
-	late[1].codec = late[1].up ? "h264" : NULL;
+	late[1].state = !late[1].state;
+	late[1].latency_ms = late[1].state ? 999 : -1;
+	late[1].message = late[1].state ? NULL : "rewritten";
+	late[1].error = late[1].state ? NULL : "refused";
+	late[1].codec = late[1].state ? "h264" : NULL;
 	want_put(&late[0]);
 	want_put(&late[1]);
 	int64_t now = T0 + 4 * 240 * 15000LL + 15000;
@@ -165,7 +165,7 @@ static void check_big_journal(const char *path)
 	CHECK_INT(store_sync_streams(st, names, 1, &id, T0, err, sizeof err), 0);
 	for (int c = 0; c < 4; c++) {
 		for (int i = 0; i < 1000; i++)
-			hb[i] = (struct heartbeat){ .stream_id = id, .ts_ms = T0 + (c * 1000 + i) * 10LL, .up = 0,
+			hb[i] = (struct heartbeat){ .stream_id = id, .ts_ms = T0 + (c * 1000 + i) * 10LL, .state = 0,
 						    .latency_ms = -1, .connect_ms = -1, .error = "timeout", .message = msg };
 		CHECK_INT(store_insert_heartbeats(st, hb, 1000, T0 + (c + 1) * 10000LL + 5 * 60000, err, sizeof err), 0);
 	}
@@ -209,7 +209,7 @@ static const char v3_schema[] =
 static int collect_csv(void *ctx, const char *stream, const struct heartbeat *h)
 {
 	FILE *f = ctx;
-	fprintf(f, "%s|%lld|%d|%d|%d|%s|%s|%s|%d|%d\n", stream, (long long)h->ts_ms, h->up, h->latency_ms,
+	fprintf(f, "%s|%lld|%d|%d|%d|%s|%s|%s|%d|%d\n", stream, (long long)h->ts_ms, h->state, h->latency_ms,
 		h->connect_ms, h->error ? h->error : "NULL", h->message ? h->message : "NULL",
 		h->codec ? h->codec : "NULL", h->width, h->height);
 	return 0;
@@ -245,7 +245,7 @@ static void check_migration(const char *dir)
 	if (!CHECK_INT(system(cmd), 0))
 		return;
 	struct store *st;
-	if (!CHECK_INT(store_open(path, &st, err, sizeof err), 0))
+	if (!CHECK(store_open(path, &st, err, sizeof err) == 0, "%s", err))
 		return;
 	char out[300];
 	snprintf(out, sizeof out, "%s/v4.txt", dir);
@@ -256,7 +256,7 @@ static void check_migration(const char *dir)
 	store_close(st);
 	snprintf(cmd, sizeof cmd, "cmp -s '%s/v3.txt' '%s/v4.txt'", dir, dir);
 	CHECK_INT(system(cmd), 0);
-	CHECK_INT(count(path, "PRAGMA user_version"), 4);
+	CHECK_INT(count(path, "PRAGMA user_version"), 5);
 	CHECK_INT(count(path, "SELECT count(*) FROM sqlite_master WHERE name = 'heartbeats'"), 0);
 	CHECK_INT(count(path, "SELECT total(beats) FROM rollup_hour"), 1000);
 }
@@ -282,7 +282,7 @@ static void check_crash(const char *dir)
 			struct heartbeat hb[40];
 			for (int i = 0; i < 40; i++)
 				hb[i] = (struct heartbeat){ .stream_id = ids[i % 5], .ts_ms = T0 + c * 60000LL + i,
-							    .up = 1, .latency_ms = 200, .connect_ms = 3, .codec = "h264",
+							    .state = 1, .latency_ms = 200, .connect_ms = 3, .codec = "h264",
 							    .width = 640, .height = 360 };
 			store_insert_heartbeats(st, hb, 40, T0 + c * 60000LL + 1000, err, sizeof err);
 		}
@@ -314,10 +314,10 @@ static void check_crash(const char *dir)
 	CHECK(maxc > 3, "only %d commits before the kill", maxc + 1);
 	CHECK_INT(bad, 0);
 	/* and the store goes on writing after it */
-	struct heartbeat hb = { .stream_id = ids[0], .ts_ms = T0 + (maxc + 1) * 60000LL, .up = 1,
+	struct heartbeat hb = { .stream_id = ids[0], .ts_ms = T0 + (maxc + 1) * 60000LL, .state = 1,
 				.latency_ms = 1, .connect_ms = 1 };
 	CHECK_INT(store_insert_heartbeats(st, &hb, 1, hb.ts_ms + 1000, err, sizeof err), 0);
-	CHECK_INT(store_latest_state(st, ids[0], &hb.ts_ms), 1);
+	CHECK_INT(store_stream_state(st, ids[0], &hb.ts_ms), 1);
 	store_close(st);
 }
 
