@@ -15,11 +15,11 @@ static const char *const window_names[] = { "24h", "7d", "30d" };
 #define NWIN (sizeof window_hours / sizeof window_hours[0])
 
 /* Rollup sums kept per worker: rebuilt when a compaction changed them or the hour turned. */
-static struct uptime_cache uptime_cache;
+static struct metrics_cache compacted_cache;
 
 void metrics_cache_free(void)
 {
-	store_uptime_cache_free(&uptime_cache);
+	store_metrics_cache_free(&compacted_cache);
 }
 
 /* A label value as the format wants it: backslash, double quote and line feed escaped. */
@@ -63,13 +63,14 @@ static const char *state_name(int state)
 static void emit_state(struct buf *b, const struct stream_status *s, size_t n)
 {
 	static const char *const states[] = { "up", "down", "degraded", "unknown" };
-	header(b, "streampulse_stream_up", "gauge", "1 when the stream's last heartbeat was up, else 0.");
+	header(b, "streampulse_stream_up", "gauge",
+	       "1 when the stream's confirmed state (after fail_threshold/recover_threshold) is up, else 0.");
 	for (size_t i = 0; i < n; i++) {
 		series(b, "streampulse_stream_up", s[i].name, NULL);
 		buf_printf(b, "%d\n", s[i].state == HB_UP);
 	}
 	header(b, "streampulse_stream_state", "gauge",
-	       "The stream's state: 1 on the series of the current one (unknown: never probed).");
+	       "The stream's confirmed state: 1 on the series of the current one (unknown: never probed).");
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < sizeof states / sizeof states[0]; k++) {
 			char extra[32];
@@ -82,57 +83,58 @@ static void emit_state(struct buf *b, const struct stream_status *s, size_t n)
 static void emit_latency(struct buf *b, const struct stream_status *s, size_t n)
 {
 	header(b, "streampulse_stream_latency_seconds", "gauge",
-	       "Time to the first clean frame of the stream's last up heartbeat.");
+	       "Time to the first clean frame at the stream's last heartbeat (none when it had no frame).");
 	for (size_t i = 0; i < n; i++)
-		if (s[i].state == HB_UP && s[i].latency_ms >= 0) {
+		if (s[i].latency_ms >= 0) {
 			series(b, "streampulse_stream_latency_seconds", s[i].name, NULL);
 			seconds(b, s[i].latency_ms);
 		}
 }
 
-/* Up streams: their last heartbeat; others: the newest up one before the current state. */
-static void emit_last_success(struct web *w, struct buf *b, const struct stream_status *s, size_t n)
+static void emit_last_success(struct buf *b, const struct stream_status *s, const struct stream_metrics *m,
+			      size_t n)
 {
 	header(b, "streampulse_stream_last_success_timestamp_seconds", "gauge",
 	       "UTC time of the stream's newest up heartbeat.");
-	for (size_t i = 0; i < n; i++) {
-		int64_t ts = s[i].state == HB_UP ? s[i].last_ms :
-			     s[i].id > 0 && s[i].state >= 0 ? store_last_up(w->st, s[i].id, s[i].since_ms) : 0;
-		if (ts <= 0)
-			continue;
-		series(b, "streampulse_stream_last_success_timestamp_seconds", s[i].name, NULL);
-		seconds(b, ts);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (m[i].last_up_ms > 0) {
+			series(b, "streampulse_stream_last_success_timestamp_seconds", s[i].name, NULL);
+			seconds(b, m[i].last_up_ms);
+		}
 }
 
-static int emit_uptime(struct web *w, struct buf *b, const struct stream_status *s, size_t n, int64_t now)
+static void emit_uptime(struct buf *b, const struct stream_status *s, const struct stream_metrics *m, size_t n)
 {
-	char err[256];
-	int64_t *ids = calloc(n + 1, sizeof *ids);
-	struct uptime_count *c = calloc((n + 1) * NWIN, sizeof *c);
-	int rc = -1;
-	for (size_t i = 0; ids && i < n; i++)
-		ids[i] = s[i].id;
-	if (!ids || !c || store_uptime_windows(w->st, ids, n, now, window_hours, NWIN, &uptime_cache, c,
-					       err, sizeof err) < 0)
-		goto end;
 	header(b, "streampulse_stream_uptime_ratio", "gauge",
-	       "Share of the stream's heartbeats that were up, over the window's whole hours and the current one.");
+	       "Share of the stream's probed heartbeats (skipped ones left out) that were up, over the window's whole hours and the current one.");
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < NWIN; k++) {
-			const struct uptime_count *x = &c[i * NWIN + k];
+			const struct uptime_count *x = &m[i].win[k];
 			char extra[32];
-			if (x->beats <= 0)
+			if (x->probed <= 0)
 				continue;
 			snprintf(extra, sizeof extra, "window=\"%s\"", window_names[k]);
 			series(b, "streampulse_stream_uptime_ratio", s[i].name, extra);
-			buf_printf(b, "%.9g\n", x->ups / x->beats);
+			buf_printf(b, "%.9g\n", x->ups / x->probed);
 		}
-	rc = 0;
-end:
+}
+
+/* Uptime and last success of every stream; NULL after ui_error. The caller frees. */
+static struct stream_metrics *read_metrics(struct web *w, const struct stream_status *s, size_t n, int64_t now)
+{
+	char err[256];
+	int64_t *ids = calloc(n + 1, sizeof *ids);
+	struct stream_metrics *m = calloc(n + 1, sizeof *m);
+	for (size_t i = 0; ids && i < n; i++)
+		ids[i] = s[i].id;
+	if (!ids || !m || store_metrics_read(w->st, ids, n, now, window_hours, NWIN, &compacted_cache, m,
+					     err, sizeof err) < 0) {
+		free(m);
+		m = NULL;
+		ui_error(w, 503, "cannot read uptime: %s", ids ? err : "out of memory");
+	}
 	free(ids);
-	free(c);
-	return rc;
+	return m;
 }
 
 static void emit_histogram(struct buf *b, const struct monitor_metrics *m)
@@ -167,7 +169,7 @@ static void emit_monitor(struct web *w, struct buf *b, int64_t now)
 	header(b, "streampulse_monitor_probes_total", "counter", "Probes the monitor started since it started.");
 	buf_printf(b, "streampulse_monitor_probes_total %llu\n", (unsigned long long)m.probes_started);
 	header(b, "streampulse_monitor_skipped_probes_total", "counter",
-	       "Scheduled probes not started since the monitor started (every probe worker was busy).");
+	       "Scheduled probes not made since the monitor started: every probe worker busy, or the camera's client slots taken.");
 	buf_printf(b, "streampulse_monitor_skipped_probes_total %llu\n", (unsigned long long)m.probes_skipped);
 	if (m.cycle_ms >= 0) {
 		header(b, "streampulse_monitor_cycle_duration_seconds", "gauge",
@@ -188,6 +190,7 @@ void metrics_page(struct web *w)
 	int64_t now = web_now_ms();
 	const char **names = config_names(w->cfg);
 	struct stream_status *s = calloc(n + 1, sizeof *s);
+	struct stream_metrics *m = NULL;
 	if (!names || !s) {
 		ui_error(w, 500, "out of memory");
 		goto end;
@@ -196,18 +199,17 @@ void metrics_page(struct web *w)
 		ui_error(w, 503, "cannot read stream states: %s", err);
 		goto end;
 	}
+	if (!(m = read_metrics(w, s, n, now)))
+		goto end;
 	emit_state(&w->res.body, s, n);
 	emit_latency(&w->res.body, s, n);
-	emit_last_success(w, &w->res.body, s, n);
-	if (emit_uptime(w, &w->res.body, s, n, now) < 0) {
-		w->res.body.len = 0;
-		ui_error(w, 503, "cannot read uptime");
-		goto end;
-	}
+	emit_last_success(&w->res.body, s, m, n);
+	emit_uptime(&w->res.body, s, m, n);
 	emit_monitor(w, &w->res.body, now);
 	snprintf(w->res.content_type, sizeof w->res.content_type, "text/plain; version=0.0.4; charset=utf-8");
 	res_header(w, "Cache-Control: no-store");
 end:
 	free(names);
 	free(s);
+	free(m);
 }

@@ -17,7 +17,7 @@ struct monitor_metrics {
 	int64_t start_ms;              /* UTC ms the monitor started */
 	int64_t cycle_ms;              /* wall time of the last cycle: commit to commit; -1 none yet */
 	uint64_t probes_started;       /* probes the scheduler started */
-	uint64_t probes_skipped;       /* probe slots the scheduler skipped (every worker busy) */
+	uint64_t probes_skipped;       /* not probed: every worker busy, or the host's client slots */
 	uint64_t bucket[PROBE_BUCKETS]; /* finished probes by duration, not cumulative */
 	int64_t duration_sum_ms;       /* of those probes */
 };

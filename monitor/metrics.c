@@ -24,8 +24,12 @@ static int bucket_of(int ms)
 void metrics_observe(struct metrics *x, const struct done *d, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (d[i].res.error == PROBE_CANCELLED)
+		if (d[i].res.error == PROBE_CANCELLED || d[i].from_preview)
 			continue;
+		if (d[i].res.error == PROBE_BUSY) { /* the host's client slots were taken: not probed */
+			x->busy++;
+			continue;
+		}
 		int ms = d[i].res.elapsed_ms > 0 ? d[i].res.elapsed_ms : 0;
 		x->m.bucket[bucket_of(ms)]++;
 		x->m.duration_sum_ms += ms;
@@ -39,7 +43,7 @@ void metrics_publish(struct metrics *x, struct store *st, uint64_t started, uint
 	int64_t prev = x->last_publish_ms ? x->last_publish_ms : x->m.start_ms;
 	x->m.cycle_ms = now_utc_ms - prev;
 	x->m.probes_started = started;
-	x->m.probes_skipped = skipped;
+	x->m.probes_skipped = skipped + x->busy;
 	x->last_publish_ms = now_utc_ms;
 	if (store_meta_put_metrics(st, &x->m, err, sizeof err) < 0) {
 		if (!x->failing)
