@@ -25,15 +25,14 @@ void metrics_cache_free(void)
 /* A label value as the format wants it: backslash, double quote and line feed escaped. */
 static void label_value(struct buf *b, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\')
-			buf_add(b, "\\\\", 2);
-		else if (*s == '"')
-			buf_add(b, "\\\"", 2);
-		else if (*s == '\n')
-			buf_add(b, "\\n", 2);
-		else
-			buf_add(b, s, 1);
+	for (;;) {
+		size_t plain = strcspn(s, "\\\"\n");
+		buf_add(b, s, plain);
+		s += plain;
+		if (!*s)
+			return;
+		buf_add(b, *s == '\n' ? "\\n" : *s == '"' ? "\\\"" : "\\\\", 2);
+		s++;
 	}
 }
 
