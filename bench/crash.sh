@@ -17,6 +17,7 @@ start_mjpeg
 {
 	echo "heartbeat_seconds: $INTERVAL"
 	echo "max_probes_per_host: 0"
+	echo "max_clients: 0" # simulated cameras share one host:port: no client slot limit
 	echo "streams:"
 	for ((i = 0; i < N; i++)); do
 		if ((i % 5 == 4)); then u="http://127.0.0.1:$MJPEG_PORT/mjpeg"; else u="rtsp://127.0.0.1:$REPLAY_PORT/cam$i"; fi

@@ -19,6 +19,7 @@ done
 {
 	echo "heartbeat_seconds: 15"
 	echo "max_concurrent_probes: 4"
+	echo "max_clients: 0" # simulated cameras share one host:port: no client slot limit
 	echo "streams:"
 	for i in "${!urls[@]}"; do printf '  - name: cam%02d\n    url: %s\n' "$i" "${urls[$i]}"; done
 } >"$OUT/config.yaml"

@@ -33,6 +33,7 @@ done
 	echo "probe_timeout_seconds: 10"
 	echo "max_probes_per_host: 0" # every simulated camera is on 127.0.0.1
 	[ -n "${BENCH_SCALE_CONCURRENCY:-}" ] && echo "max_concurrent_probes: $BENCH_SCALE_CONCURRENCY"
+	echo "max_clients: 0" # simulated cameras share one host:port: no client slot limit
 	echo "streams:"
 	for i in "${!urls[@]}"; do printf '  - name: cam%04d\n    url: %s\n' "$i" "${urls[$i]}"; done
 } >"$OUT/config.yaml"

@@ -9,6 +9,7 @@ seed() {
 	mkdir -p "$dir/data"
 	{
 		echo "heartbeat_seconds: 15"
+		echo "max_clients: 0" # simulated cameras share one host:port: no client slot limit
 		echo "streams:"
 		for ((i = 0; i < n; i++)); do printf '  - name: cam-%04d\n    url: rtsp://127.0.0.1:9/%d\n' "$i" "$i"; done
 	} >"$dir/config.yaml"

@@ -2,8 +2,11 @@
  * monitor's last thumbnail. Cameras often allow two clients: whatever the number of viewers and
  * FastCGI workers, one preview connection per stream at a time (a lock file), and a frame under
  * 2 s old is served from the cache to everyone waiting.
+ * The preview also takes one of the camera host's max_clients slots (lib/hostlock.h), shared
+ * with the monitor's probes, and leaves its frame as proof for the monitor's next heartbeat.
  * Outcomes: 200 image/jpeg; 404 unknown stream or no thumbnail yet; 504 no frame within the
- * probe deadline (the reason named); 503 the cache folder is unusable. */
+ * probe deadline (the reason named); 503 the cache folder is unusable, or the camera's
+ * max_clients slots stayed taken for PREVIEW_SLOT_WAIT_MS. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libavutil/mem.h>
@@ -18,11 +21,16 @@
 #include "fileio.h"
 #include "hash.h"
 #include "frame.h"
+#include "hostlock.h"
 #include "probe.h"
+#include "proof.h"
 #include "store_web.h"
 #include "web.h"
 
 #define PREVIEW_FRESH_MS 2000
+/* A viewer waits this long for a camera slot the monitor holds (a healthy probe takes well
+ * under a second) before being told the camera is busy. */
+#define PREVIEW_SLOT_WAIT_MS 2000
 
 static int64_t mtime_ms(const char *path)
 {
@@ -63,17 +71,42 @@ static int lock_stream(const char *lock_path, int64_t deadline_ms)
 	return fd;
 }
 
-/* Probes the camera and writes the frame to cache_path; 0, or -1 after ui_error(504). */
+/* Leaves the frame's figures for the monitor (lib/proof.h). Best effort: without it the
+ * monitor connects as usual; a stream not yet in the store has no id to file it under. */
+static void leave_proof(struct web *w, const struct stream_conf *s, int64_t ts_ms,
+			const struct probe_result *res)
+{
+	char err[256];
+	int64_t id = store_web_stream_id(w->st, s->name);
+	if (id > 0 && proof_write(w->cfg->data_dir, id, ts_ms, res, err, sizeof err) < 0)
+		fprintf(stderr, "streampulse.fcgi: preview of '%s': proof not written: %s\n", s->name, err);
+}
+
+/* Probes the camera and writes the frame to cache_path; 0, or -1 after ui_error (504, or 503
+ * when the camera's client slots are taken). */
 static int probe_to_cache(struct web *w, const struct stream_conf *s, const char *cache_path)
 {
 	struct probe_request req = { .url = s->url, .transport = s->transport,
 				     .timeout_ms = config_stream_timeout(w->cfg, s) * 1000, .keep_frame = 1 };
 	struct probe_result res;
+	struct hostlock lk;
 	uint8_t *jpg = NULL;
 	size_t len = 0;
 	char err[256];
 	int rc = -1;
+	int slot = hostlock_take(w->cfg->data_dir, s->url, s->health.max_clients, PREVIEW_SLOT_WAIT_MS,
+				 NULL, &lk, err, sizeof err);
+	if (slot != 0) {
+		if (slot > 0)
+			ui_error(w, 503, "camera busy: its max_clients slots are in use (%d), try again "
+				 "in a few seconds", s->health.max_clients);
+		else
+			ui_error(w, 503, "preview of '%s' not possible: %s", s->name, err);
+		return -1;
+	}
+	int64_t ts_ms = web_now_ms();
 	probe_run(&req, &res);
+	hostlock_release(&lk); /* before encoding: the camera is free again */
 	if (!res.up)
 		ui_error(w, 504, "no frame from '%s': %s: %s", s->name, probe_class_name(res.error), res.message);
 	else if (frame_encode_jpeg(res.frame, 0, &jpg, &len, err, sizeof err) < 0 ||
@@ -81,6 +114,8 @@ static int probe_to_cache(struct web *w, const struct stream_conf *s, const char
 		ui_error(w, 503, "preview of '%s' not stored: %s", s->name, err);
 	else
 		rc = 0;
+	if (res.up)
+		leave_proof(w, s, ts_ms, &res);
 	av_free(jpg);
 	probe_result_clear(&res);
 	return rc;

@@ -986,10 +986,7 @@ static void set_defaults(struct config *cfg)
 	cfg->fail_threshold = 2;
 	cfg->recover_threshold = 1;
 	cfg->site_down_percent = 50;
-	cfg->health = (struct health_conf){ .checks = CHECK_ALL, .frozen_after = 3,
-					    .black_max_luma = 40, .uniform_max_stddev = 6,
-					    .frozen_max_diff = 3, .max_latency_ms = 0,
-					    .max_clients = 1 };
+	config_health_defaults(&cfg->health);
 }
 
 static int parse_text(struct ctx *c, const char *base_dir)

@@ -29,6 +29,9 @@ struct health_conf {
 	int max_clients;         /* connections we may hold to this stream's host; 0: no limit */
 };
 
+/* The defaults every stream gets unless the file says otherwise (also --check's). */
+void config_health_defaults(struct health_conf *h);
+
 /* One alert channel (lib/config_alerts.c). */
 enum alert_type { ALERT_WEBHOOK = 1, ALERT_MQTT, ALERT_COMMAND };
 struct alert_conf {

@@ -4,6 +4,13 @@
 
 #include "config_int.h"
 
+void config_health_defaults(struct health_conf *h)
+{
+	*h = (struct health_conf){ .checks = CHECK_ALL, .frozen_after = 3, .black_max_luma = 40,
+				   .uniform_max_stddev = 6, .frozen_max_diff = 3,
+				   .max_latency_ms = 0, .max_clients = 1 };
+}
+
 void health_unset(struct health_conf *h)
 {
 	*h = (struct health_conf){ -1, -1, -1, -1, -1, -1, -1 };

@@ -9,6 +9,7 @@
 
 #include "frame.h"
 #include "nal.h"
+#include "picture.h"
 #include "slots.h"
 
 #define MAX_PARAM_PACKETS 4
@@ -134,6 +135,9 @@ static void decode_task(void *arg)
 		c->found = -1;
 	else
 		c->found = decode(c->r, c->pic);
+	/* Measured here, while the picture is still in this core's cache. */
+	if (c->found == 1)
+		picture_measure(c->r->frame, &c->res->picture);
 }
 
 /* Decodes one picture on a decode thread, opening the decoder on the first. */

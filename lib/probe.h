@@ -36,6 +36,7 @@ enum probe_class {
 struct probe_request {
 	const char *url;
 	enum transport transport;      /* RTSP only */
+	enum transport first;          /* RTSP auto: try this one first (TCP or UDP; default TCP) */
 	int timeout_ms;                /* deadline for the whole probe */
 	int keep_frame;                /* 1: hand the decoded frame back in result.frame */
 	const atomic_int *cancel;      /* optional: nonzero aborts the probe early */

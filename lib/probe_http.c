@@ -244,6 +244,7 @@ struct jpeg_call {
 	const uint8_t *img;
 	size_t len;
 	AVFrame **frame;
+	struct picture *picture;
 	char *err;
 	size_t errlen;
 	int rc;
@@ -260,6 +261,8 @@ static void decode_jpeg_task(void *arg)
 	probe_log_capture(NULL, 0);
 	if (c->rc < 0)
 		snprintf(c->err, c->errlen, why[0] ? "%s (%s)" : "%s", err, why);
+	else
+		picture_measure(*c->frame, c->picture);
 }
 
 static void decode_image(struct transfer *t, struct probe_result *res, int64_t start_us)
@@ -268,7 +271,7 @@ static void decode_image(struct transfer *t, struct probe_result *res, int64_t s
 	char err[160];
 	const uint8_t *img = (const uint8_t *)t->buf + (t->kind == BODY_MULTIPART ? t->part_off : 0);
 	size_t len = t->kind == BODY_MULTIPART ? t->part_len : t->len;
-	struct jpeg_call c = { img, len, &frame, err, sizeof err, -1 };
+	struct jpeg_call c = { img, len, &frame, &res->picture, err, sizeof err, -1 };
 	if (slots_run(decode_jpeg_task, &c, start_us + (int64_t)t->req->timeout_ms * 1000,
 		      t->req->cancel) < 0) {
 		probe_fail(res, PROBE_TIMEOUT, "no decoder free within %d ms", t->req->timeout_ms);

@@ -135,23 +135,6 @@ static const struct migration {
 	convert_v3 },
 };
 
-static const char *const state_names[] = {
-	[HB_DOWN] = "down", [HB_UP] = "up", [HB_DEGRADED] = "degraded", [HB_SKIPPED] = "skipped",
-};
-
-const char *hb_state_name(int state)
-{
-	return state >= HB_DOWN && state <= HB_SKIPPED ? state_names[state] : "unknown";
-}
-
-int hb_state_parse(const char *name)
-{
-	for (int i = HB_DOWN; name && i <= HB_SKIPPED; i++)
-		if (strcmp(name, state_names[i]) == 0)
-			return i;
-	return -1;
-}
-
 static int fail(struct store *st, char *err, size_t errlen, const char *what)
 {
 	snprintf(err, errlen, "%s: %s", what, st && st->db ? sqlite3_errmsg(st->db) : "out of memory");

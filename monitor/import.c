@@ -72,11 +72,13 @@ static int take_line(const char *line, const struct config *cfg, const int64_t *
 		r->hb = hb;
 		r->cap = cap;
 	}
-	json_t *up = json_object_get(o, "up");
-	int state = hb_state_parse(json_string_value(json_object_get(o, "state")));
-	if (state < 0)
-		state = json_is_true(up) || (json_is_integer(up) && json_integer_value(up) != 0) ? HB_UP
+	json_t *up = json_object_get(o, "up"), *sj = json_object_get(o, "state");
+	int state = json_is_true(up) || (json_is_integer(up) && json_integer_value(up) != 0) ? HB_UP
 											   : HB_DOWN;
+	if (sj && (state = hb_state_parse(json_string_value(sj))) < 0) {
+		snprintf(why, whylen, "\"state\" is not up, down, degraded or skipped");
+		goto end;
+	}
 	r->hb[r->n++] = (struct heartbeat){
 		.stream_id = id, .ts_ms = json_integer_value(ts), .state = state,
 		.latency_ms = int_or(o, "latency_ms", -1), .connect_ms = int_or(o, "connect_ms", -1),

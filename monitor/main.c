@@ -17,6 +17,7 @@
 #include "export.h"
 #include "import.h"
 #include "fileio.h"
+#include "health.h"
 #include "log.h"
 #include "metrics.h"
 #include "pool.h"
@@ -24,6 +25,7 @@
 #include "scheduler.h"
 #include "slots.h"
 #include "store.h"
+#include "url.h"
 
 #define RELOAD_CHECK_MS 500
 /* One commit per cycle (at most every 15 s): an SD card sees a few pages per commit, and a
@@ -32,7 +34,7 @@
 #define STATS_MS 10000
 #define PRUNE_MS (10 * 60 * 1000)
 
-enum { EXIT_NAGIOS_OK = 0, EXIT_NAGIOS_CRITICAL = 2, EXIT_USAGE = 3 };
+enum { EXIT_NAGIOS_OK = 0, EXIT_NAGIOS_WARNING = 1, EXIT_NAGIOS_CRITICAL = 2, EXIT_USAGE = 3 };
 
 #define LOOP_BUSY_TIMEOUT_MS 300
 
@@ -47,12 +49,19 @@ static void usage(FILE *f)
 		   "       streampulse-monitor [-c config.yaml] --check-config\n"
 		   "       streampulse-monitor [-c config.yaml] --export [--stream NAME]\n"
 		   "       streampulse-monitor [-c config.yaml] --import FILE.jsonl\n"
-		   "       streampulse-monitor --check URL [-t SECONDS] [--udp]\n");
+		   "       streampulse-monitor --check URL [-t SECONDS] [--tcp|--udp] [--max-latency-ms N]\n"
+		   "\n"
+		   "--check prints one Nagios line: OK (exit 0); WARNING - degraded (exit 1) when the\n"
+		   "picture is black or uniform, or the first frame came later than --max-latency-ms;\n"
+		   "CRITICAL (exit 2) when no frame came. A frozen picture needs several probes: only\n"
+		   "the monitor daemon can see it, one --check cannot.\n");
 }
 
 struct opts {
 	const char *config, *check_url, *stream, *import;
-	int once, timeout_s, udp, check_config, export;
+	int once, timeout_s, check_config, export;
+	enum transport transport;   /* --check: auto unless --tcp or --udp */
+	int max_latency_ms;         /* --check: slower first frame is degraded; 0 off */
 };
 
 /* Returns 0, or EXIT_USAGE after printing why. */
@@ -62,19 +71,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "config", required_argument, NULL, 'c' }, { "once", no_argument, NULL, 'o' },
 		{ "check", required_argument, NULL, 'k' }, { "timeout", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' }, { "udp", no_argument, NULL, 'u' },
+		{ "tcp", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' }, { "check-config", no_argument, NULL, 'n' },
 		{ "export", no_argument, NULL, 'x' }, { "stream", required_argument, NULL, 's' },
-		{ "import", required_argument, NULL, 'i' }, { NULL, 0, NULL, 0 },
+		{ "import", required_argument, NULL, 'i' },
+		{ "max-latency-ms", required_argument, NULL, 'l' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 	char *end;
-	*o = (struct opts){ .config = "config.yaml", .timeout_s = 10 };
+	*o = (struct opts){ .config = "config.yaml", .timeout_s = 10, .transport = TRANSPORT_AUTO };
 	while ((c = getopt_long(argc, argv, "c:t:vh", longs, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
 		case 'o': o->once = 1; break;
 		case 'k': o->check_url = optarg; break;
-		case 'u': o->udp = 1; break;
+		case 'u': o->transport = TRANSPORT_UDP; break;
+		case 'T': o->transport = TRANSPORT_TCP; break;
 		case 'n': o->check_config = 1; break;
 		case 'x': o->export = 1; break;
 		case 's': o->stream = optarg; break;
@@ -89,6 +101,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			o->timeout_s = (int)v;
 			break;
+		case 'l':
+			errno = 0;
+			long ms = strtol(optarg, &end, 10);
+			if (errno || *end || ms < 1 || ms > 300000) {
+				fprintf(stderr, "streampulse-monitor: --max-latency-ms wants milliseconds from 1 to 300000, got '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			o->max_latency_ms = (int)ms;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -100,20 +121,36 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* Nagios plugin: one line, exit 0 OK, 2 CRITICAL, 3 UNKNOWN. */
+/* Nagios plugin: one line, exit 0 OK, 1 WARNING (degraded picture), 2 CRITICAL, 3 UNKNOWN.
+ * The picture checks use the config defaults; frozen needs history a single probe lacks. */
 static int run_check(const struct opts *o)
 {
+	struct health_conf h;
+	struct health_verdict v;
 	struct probe_request req = {
 		.url = o->check_url,
-		.transport = o->udp ? TRANSPORT_UDP : TRANSPORT_TCP,
+		.transport = o->transport,
 		.timeout_ms = o->timeout_s * 1000,
 	};
 	struct probe_result res;
+	char scheme[16] = "";
 	probe_run(&req, &res);
-	if (res.up) {
-		printf("OK - %s %dx%d, first frame in %d ms|first_frame=%dms;;;0 connect=%dms;;;0\n",
-		       res.codec, res.width, res.height, res.first_frame_ms, res.first_frame_ms,
+	url_scheme(o->check_url, scheme, sizeof scheme);
+	config_health_defaults(&h);
+	h.max_latency_ms = o->max_latency_ms;
+	health_judge(&res, &h, NULL, &v);
+	if (v.state == HB_DEGRADED) {
+		printf("WARNING - degraded (%s): %s; %s %dx%d|first_frame=%dms;;;0 connect=%dms;;;0\n",
+		       v.reason, v.message, res.codec, res.width, res.height, res.first_frame_ms,
 		       res.connect_ms < 0 ? 0 : res.connect_ms);
+		return EXIT_NAGIOS_WARNING;
+	}
+	if (res.up) {
+		printf("OK - %s %dx%d, first frame in %d ms%s%s|first_frame=%dms;;;0 connect=%dms;;;0\n",
+		       res.codec, res.width, res.height, res.first_frame_ms,
+		       strncmp(scheme, "rtsp", 4) ? "" : " over ",
+		       strncmp(scheme, "rtsp", 4) ? "" : (res.transport == TRANSPORT_UDP ? "udp" : "tcp"),
+		       res.first_frame_ms, res.connect_ms < 0 ? 0 : res.connect_ms);
 		return EXIT_NAGIOS_OK;
 	}
 	if (res.error == PROBE_INTERNAL) {
@@ -357,9 +394,10 @@ static int open_everything(struct monitor *m)
 	 * another process's write lock. A write that times out is kept and retried (engine.c). */
 	store_set_busy_timeout(m->st, LOOP_BUSY_TIMEOUT_MS);
 	m->sched.thumb_dir = strdup(thumbs);
+	m->sched.data_dir = strdup(m->cfg.data_dir);
 	m->eng = engine_create(m->st);
 	m->pool = pool_create(config_probe_limit(&m->cfg));
-	if (!m->sched.thumb_dir || !m->eng || !m->pool) {
+	if (!m->sched.thumb_dir || !m->sched.data_dir || !m->eng || !m->pool) {
 		log_line("out of memory, or cannot start probe threads");
 		return -1;
 	}

@@ -10,6 +10,7 @@
 
 #include "fileio.h"
 #include "frame.h"
+#include "hostprobe.h"
 #include "log.h"
 #include "slots.h"
 
@@ -48,7 +49,8 @@ void job_free(struct job *job)
 {
 	free(job->url);
 	free(job->thumb_path);
-	job->url = job->thumb_path = NULL;
+	free(job->data_dir);
+	job->url = job->thumb_path = job->data_dir = NULL;
 }
 
 struct thumb_call {
@@ -82,15 +84,8 @@ static void write_thumbnail(const struct job *job, struct probe_result *res, str
 
 static void run_job(struct pool *p, struct job *job, struct done *d)
 {
-	struct probe_request req = {
-		.url = job->url,
-		.transport = job->transport,
-		.timeout_ms = job->timeout_ms,
-		.keep_frame = job->thumb_path != NULL,
-		.cancel = &p->cancel,
-	};
 	memset(d, 0, sizeof *d);
-	probe_run(&req, &d->res);
+	hostprobe_run(job, &p->cancel, d);
 	write_thumbnail(job, &d->res, d);
 	probe_result_clear(&d->res);
 	d->job = *job;

@@ -13,17 +13,23 @@ struct job {
 	char name[CONFIG_NAME_MAX + 1];
 	char *url;                 /* owned */
 	enum transport transport;
+	enum transport transport_first; /* auto: the one that worked last (TCP when none did) */
 	int timeout_ms;
 	int64_t ts_ms;             /* UTC ms when the probe was started */
 	int64_t slot_ms;           /* monotonic ms it was due: the worker measures its start lag */
 	char *thumb_path;          /* owned; NULL: no thumbnail */
+	char *data_dir;            /* owned; client slots and preview proofs live under it;
+				    * NULL: neither (no limit, no proof) */
+	int max_clients;           /* the host's client slots (0: no limit) */
+	int proof_max_ms;          /* a preview proof younger than this replaces the probe */
 };
 
 struct done {
 	struct job job;
 	struct probe_result res;   /* frame already freed */
 	char thumb_error[160];     /* "" when the thumbnail was written or not wanted */
-	int from_preview;          /* the result is a web preview's, not a probe's (lib/hostlock.c) */
+	int from_preview;          /* the result is a web preview's proof (lib/proof.h), not a
+				    * probe's: the monitor did not connect */
 };
 
 struct pool;

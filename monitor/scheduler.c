@@ -86,6 +86,8 @@ int sched_apply(struct scheduler *sc, const struct config *cfg, const int64_t *i
 		snprintf(t->name, sizeof t->name, "%s", c->name);
 		t->url = strdup(c->url);
 		t->transport = c->transport;
+		t->transport_ok = old && !strcmp(old->url, c->url) ? old->transport_ok : TRANSPORT_TCP;
+		t->max_clients = c->health.max_clients;
 		t->timeout_ms = config_stream_timeout(cfg, c) * 1000;
 		t->last_up = old ? old->last_up : -1;
 		t->thumb_ms = old ? old->thumb_ms : 0;
@@ -137,17 +139,21 @@ int sched_job(struct scheduler *sc, size_t i, struct job *job, int64_t slot_ms, 
 	job->stream_id = t->id;
 	snprintf(job->name, sizeof job->name, "%s", t->name);
 	job->transport = t->transport;
+	job->transport_first = t->transport_ok;
 	job->timeout_ms = t->timeout_ms;
+	job->max_clients = t->max_clients;
+	job->proof_max_ms = sc->interval_ms;
 	job->ts_ms = clock_utc_ms();
 	job->slot_ms = slot_ms;
 	job->url = strdup(t->url);
+	job->data_dir = sc->data_dir ? strdup(sc->data_dir) : NULL;
 	int thumb = thumbnail_due(sc, t, now_ms);
 	if (thumb) {
 		t->thumb_ms = now_ms;
 		snprintf(path, sizeof path, "%s/%lld.jpg", sc->thumb_dir, (long long)t->id);
 		job->thumb_path = strdup(path);
 	}
-	if (!job->url || (thumb && !job->thumb_path)) {
+	if (!job->url || (thumb && !job->thumb_path) || (sc->data_dir && !job->data_dir)) {
 		job_free(job);
 		return -1;
 	}
@@ -203,8 +209,11 @@ void sched_finished(struct scheduler *sc, const struct done *d, size_t n)
 		if (t->in_flight && sc->host_busy[t->host] > 0)
 			sc->host_busy[t->host]--;
 		t->in_flight = 0;
-		if (d[i].res.error != PROBE_CANCELLED)
+		/* Cancelled or busy: not a verdict on the camera. */
+		if (d[i].res.error != PROBE_CANCELLED && d[i].res.error != PROBE_BUSY)
 			t->last_up = d[i].res.up;
+		if (d[i].res.up && !d[i].from_preview)
+			t->transport_ok = d[i].res.transport;
 	}
 }
 
@@ -221,6 +230,7 @@ void sched_free(struct scheduler *sc)
 {
 	free_streams(sc->s, sc->n);
 	free(sc->thumb_dir);
+	free(sc->data_dir);
 	free(sc->host_busy);
 	memset(sc, 0, sizeof *sc);
 }

@@ -13,6 +13,9 @@ struct sched_stream {
 	char name[CONFIG_NAME_MAX + 1];
 	char *url;                 /* owned */
 	enum transport transport;
+	enum transport transport_ok; /* auto: the transport of the last successful probe (TCP
+				      * until one worked); tried first next time */
+	int max_clients;           /* the host's client slots across processes; 0: no limit */
 	int timeout_ms;
 	int64_t next_ms;           /* monotonic ms of the next slot */
 	int in_flight;             /* a probe of it is still running */
@@ -26,6 +29,7 @@ struct scheduler {
 	size_t n;
 	int interval_ms;
 	char *thumb_dir;           /* owned; thumbnails go to <thumb_dir>/<id>.jpg */
+	char *data_dir;            /* owned; client slots and preview proofs (NULL: none) */
 	int thumb_interval_ms;     /* 0: no thumbnails */
 	int *host_busy;            /* probes running per host */
 	int per_host;              /* max_probes_per_host; 0: no limit */

@@ -74,7 +74,8 @@ check_probe() {
 # hb_sql CONFIG SQL: SQL over the heartbeats the monitor kept, exported with
 # `streampulse-monitor -c CONFIG --export` (the store packs them; doc/store.md) into an
 # in-memory database: heartbeats(stream_id, ts_ms, up, latency_ms, connect_ms, error, message,
-# codec, width, height) as the old table had it (NULL where none), and streams(id, name) of the
+# codec, width, height) as the old table had it (NULL where none) plus state (up, down, degraded,
+# skipped; error holds a degraded or skipped beat's reason), and streams(id, name) of the
 # streams that have heartbeats, ids in the store's order.
 hb_sql() {
 	local cfg=$1 sql=$2 csv rc
@@ -90,8 +91,8 @@ CREATE TABLE heartbeats AS SELECT s.id AS stream_id, CAST(ts_ms AS INTEGER) AS t
   CAST(up AS INTEGER) AS up, CAST(NULLIF(latency_ms, '') AS INTEGER) AS latency_ms,
   CAST(NULLIF(connect_ms, '') AS INTEGER) AS connect_ms, NULLIF(error, '') AS error,
   NULLIF(message, '') AS message, NULLIF(codec, '') AS codec,
-  CAST(NULLIF(width, '') AS INTEGER) AS width, CAST(NULLIF(height, '') AS INTEGER) AS height
-  FROM hb_csv c JOIN streams s ON s.name = c.stream ORDER BY s.id, ts_ms;
+  CAST(NULLIF(width, '') AS INTEGER) AS width, CAST(NULLIF(height, '') AS INTEGER) AS height,
+  state FROM hb_csv c JOIN streams s ON s.name = c.stream ORDER BY s.id, ts_ms;
 $sql" && rc=0 || rc=$?
 	rm -f "$csv"
 	return "$rc"
@@ -212,7 +213,7 @@ sp_start() {
 	bail "start $name server" "not READY; stderr: $(tail -5 "$OUT/$name.err")"
 }
 
-# start_rtsp: GStreamer RTSP server (/cam /small /sliced /secure); sets RTSP_PORT RTSP_LOG RTSP_PID.
+# start_rtsp: GStreamer RTSP server (/cam /small /sliced /secure /udp-only); sets RTSP_PORT RTSP_LOG RTSP_PID.
 start_rtsp() {
 	RTSP_LOG="$OUT/rtsp.log"
 	: >"$RTSP_LOG"

@@ -9,6 +9,7 @@ cat >"$OUT/config.yaml" <<YAML
 heartbeat_seconds: 2
 timezone: Europe/Berlin
 probe_timeout_seconds: 5
+max_clients: 0 # the test cameras share one host:port; slots are t0720's subject
 streams:
   - name: rtsp cam
     url: rtsp://127.0.0.1:$RTSP_PORT/cam

@@ -9,6 +9,7 @@ write_config() { # atomically, like an editor that writes a temp file and rename
 }
 write_config <<YAML
 heartbeat_seconds: 2
+max_clients: 0 # the test cameras share one host:port; slots are t0720's subject
 streams:
   - name: keep
     url: http://127.0.0.1:$MJPEG_PORT/snapshot.jpg
@@ -28,6 +29,7 @@ wait_for "first heartbeat of the stream to remove written" 10 has_beats "remove 
 
 write_config <<YAML
 heartbeat_seconds: 2
+max_clients: 0 # the test cameras share one host:port; slots are t0720's subject
 streams:
   - name: keep
     url: http://127.0.0.1:$MJPEG_PORT/snapshot.jpg

@@ -11,6 +11,7 @@ HU="$TEST_HTTP_USER:$TEST_HTTP_PASS"
 cat >"$OUT/config.yaml" <<YAML
 heartbeat_seconds: 5
 probe_timeout_seconds: 2
+max_clients: 0 # the test cameras share one host:port; slots are t0720's subject
 streams:
   - name: rtsp right
     url: rtsp://$RU@127.0.0.1:$RTSP_PORT/secure

@@ -7,6 +7,7 @@ cat >"$OUT/config.yaml" <<YAML
 heartbeat_seconds: 2
 probe_timeout_seconds: 3
 max_concurrent_probes: 1
+max_clients: 0 # the test cameras share one host:port; slots are t0720's subject
 streams:
   - name: slow one
     url: rtsp://127.0.0.1:$FAULT_PORT/a

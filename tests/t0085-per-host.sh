@@ -8,6 +8,7 @@ cat >"$OUT/config.yaml" <<YAML
 heartbeat_seconds: 2
 probe_timeout_seconds: 3
 max_probes_per_host: 2
+max_clients: 0 # the test cameras share one host:port; slots are t0720's subject
 streams:
 YAML
 for i in 1 2 3 4 5 6; do printf '  - name: nvr channel %d\n    url: rtsp://127.0.0.1:%s/ch%d\n' "$i" "$FAULT_PORT" "$i"; done >>"$OUT/config.yaml"

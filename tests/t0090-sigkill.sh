@@ -6,6 +6,7 @@ start_mjpeg
 dead=$(free_port)
 {
 	echo "heartbeat_seconds: 2"
+	echo "max_clients: 0" # simulated cameras share one host:port: no client slot limit
 	echo "streams:"
 	for i in 1 2 3 4 5 6 7 8; do
 		if ((i % 4)); then u="http://127.0.0.1:$MJPEG_PORT/snapshot.jpg"; else u="rtsp://127.0.0.1:$dead/x"; fi

@@ -11,6 +11,7 @@ cat >"$OUT/config.yaml" <<YAML
 heartbeat_seconds: 2
 timezone: Asia/Kolkata
 probe_timeout_seconds: 3
+max_clients: 0 # the test cameras share one host:port; slots are t0720's subject
 streams:
   - name: Lobby
     url: rtsp://$TEST_RTSP_USER:$TEST_RTSP_PASS@127.0.0.1:$RTSP_PORT/secure

@@ -9,7 +9,7 @@ cfg="$OUT/config.yaml"
 cat >"$cfg" <<YAML
 heartbeat_seconds: 2
 timezone: UTC
-alerts:
+notify:
   email: ops@example.invalid
 streams:
   - name: Lobby

@@ -7,6 +7,7 @@ N=2000
 cfg="$OUT/config.yaml"
 {
 	echo "heartbeat_seconds: 15"
+	echo "max_clients: 0" # simulated cameras share one host:port: no client slot limit
 	echo "streams:"
 	for ((i = 0; i < N; i++)); do printf '  - name: cam-%04d\n    url: rtsp://127.0.0.1:9/%d\n' "$i" "$i"; done
 } >"$cfg"

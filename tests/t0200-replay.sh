@@ -82,6 +82,7 @@ check "server survives bad input" sp_alive "$REPLAY_PID"
 	echo "heartbeat_seconds: 60"
 	echo "max_concurrent_probes: 50"
 	echo "probe_timeout_seconds: 10"
+	echo "max_clients: 0" # simulated cameras share one host:port: no client slot limit
 	echo "streams:"
 	for i in $(seq 1 50); do printf '  - name: cam%02d\n    url: %s/site/cam%02d\n' "$i" "$R" "$i"; done
 } >"$OUT/config.yaml"

@@ -16,6 +16,7 @@ INTERVAL=10
 	echo "probe_timeout_seconds: 6"
 	echo "max_concurrent_probes: 100"
 	echo "max_probes_per_host: 0" # every simulated camera is on 127.0.0.1
+	echo "max_clients: 0" # simulated cameras share one host:port: no client slot limit
 	echo "streams:"
 	for ((i = 0; i < 200; i++)); do
 		if ((i % 5 == 4)); then u="http://127.0.0.1:$MJPEG_PORT/mjpeg"; else u="rtsp://127.0.0.1:$REPLAY_PORT/cam$i"; fi

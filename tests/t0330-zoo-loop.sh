@@ -21,6 +21,7 @@ done
 	echo "probe_timeout_seconds: 3"
 	# Every camera here is on 127.0.0.1; in the field each zoo animal is a host of its own.
 	echo "max_probes_per_host: 0"
+	echo "max_clients: 0" # simulated cameras share one host:port: no client slot limit
 	echo "streams:"
 	echo "  - name: good"
 	echo "    url: http://127.0.0.1:$MJPEG_PORT/mjpeg"

@@ -16,6 +16,7 @@ cfg="$OUT/config.yaml"
 q() { jq -Rn --arg s "$1" '$s'; }
 cat >"$cfg" <<YAML
 heartbeat_seconds: 30
+max_clients: 0 # the test cameras share one host:port; slots are t0720's subject
 streams:
   - name: Lobby
     url: $(q 'http://127.0.0.1:9/cam?a="><svg/onload=alert(9)>')

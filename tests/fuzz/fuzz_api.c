@@ -106,14 +106,14 @@ static void fuzz_json(const uint8_t *h, const char *name, const char *message, c
 	struct beat b;
 	memset(&b, 0, sizeof b);
 	b.ts_ms = r.s.since_ms;
-	b.up = r.s.state == 1;
+	b.state = r.s.state & 3;
 	b.latency_ms = r.s.latency_ms;
 	snprintf(b.message, sizeof b.message, "%s", message);
 	snprintf(b.error, sizeof b.error, "%s", error);
 	o = round_trip(api_beat_json(&b));
 	if (json_integer_value(json_object_get(o, "ts_ms")) != b.ts_ms)
 		abort();
-	if (!b.up) {
+	if (b.state != HB_UP) {
 		check_text(o, "message", b.message);
 		check_text(o, "error", b.error);
 	}
