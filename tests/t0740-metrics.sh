@@ -18,6 +18,8 @@ write_config() { # write_config [EXTRA TOP-LEVEL LINE]
 	cat >"$OUT/config.yaml" <<YAML
 heartbeat_seconds: 2
 probe_timeout_seconds: 3
+# every stream of a fixture shares its host:port: no client slots, or probes would queue as busy
+max_clients: 0
 # the confirmed state is then the last heartbeat's, which the export shows
 fail_threshold: 1
 recover_threshold: 1
