@@ -20,7 +20,7 @@ DEB_BUILD := build-essential pkg-config libavformat-dev libavcodec-dev libavutil
 DEB_TEST  := gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-ugly \
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-base gstreamer1.0-tools sqlite3 curl \
 	nginx lighttpd spawn-fcgi time bc hyperfine wrk jq chromium clang libclang-rt-14-dev \
-	mosquitto mosquitto-clients
+	mosquitto mosquitto-clients prometheus
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 LIB_SRC := $(wildcard lib/*.c)

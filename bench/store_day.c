@@ -85,7 +85,7 @@ static void synth(struct heartbeat *h, int64_t id, int64_t ts, unsigned *seed)
 	static const char *const msg[] = { "connection refused", "no frame within 10000 ms",
 					   "server answered 404 Not Found" };
 	int down = is_down(id, seed), k = (int)(id % 3);
-	*h = (struct heartbeat){ .stream_id = id, .ts_ms = ts, .up = !down,
+	*h = (struct heartbeat){ .stream_id = id, .ts_ms = ts, .state = down ? HB_DOWN : HB_UP,
 				 .latency_ms = down ? -1 : 150 + (int)(rnd(seed) % 751),
 				 .connect_ms = down && k == 0 ? -1 : 2 + (int)(rnd(seed) % 40),
 				 .error = down ? err[k] : NULL, .message = down ? msg[k] : NULL,
@@ -189,7 +189,7 @@ static void bind_old(sqlite3_stmt *s, const struct heartbeat *h)
 	sqlite3_reset(s);
 	sqlite3_bind_int64(s, 1, h->stream_id);
 	sqlite3_bind_int64(s, 2, h->ts_ms);
-	sqlite3_bind_int(s, 3, h->up);
+	sqlite3_bind_int(s, 3, h->state == HB_UP);
 	if (h->latency_ms >= 0)
 		sqlite3_bind_int(s, 4, h->latency_ms);
 	else

@@ -94,6 +94,7 @@ int main(void)
 	}
 	probe_global_cleanup();
 	cache_free();
+	metrics_cache_free();
 	config_cache_free();
 	store_keep_free();
 	return 0;

@@ -12,7 +12,8 @@
 #include "routes.h"
 
 enum { GET = 1, POST = 2 };
-enum { LOGIN = 1, ADMIN = 2, API = 4 };
+/* OPEN_METRICS: no login needed when the config says metrics_public. */
+enum { LOGIN = 1, ADMIN = 2, API = 4, OPEN_METRICS = 8 };
 
 struct route {
 	const char *path;           /* exact, or a prefix when it ends in '/' */
@@ -35,6 +36,7 @@ static const struct route routes[] = {
 	{ "/api/streams", NULL, GET, LOGIN | API, api_streams, NULL },
 	{ "/api/streams/", "/heartbeats", GET, LOGIN | API, NULL, api_heartbeats },
 	{ "/export.csv", NULL, GET, LOGIN | API, api_export_csv, NULL },
+	{ "/metrics", NULL, GET, LOGIN | API | OPEN_METRICS, metrics_page, NULL },
 };
 
 /* Matches path; for prefix routes *arg gets the part between prefix and suffix (malloc'd).
@@ -156,7 +158,8 @@ void route_dispatch(struct web *w)
 	unsigned m = method_bit(w->req.method);
 	char *arg = NULL;
 	const struct route *r = find_route(w->req.path, &arg);
-	w->api = !strncmp(w->req.path, "/api/", 5) || !strcmp(w->req.path, "/export.csv");
+	w->api = !strncmp(w->req.path, "/api/", 5) || !strcmp(w->req.path, "/export.csv") ||
+		 !strcmp(w->req.path, "/metrics");
 	if (!r)
 		ui_error(w, 404, "no page at %s", w->req.path);
 	else if (!(r->methods & m)) {
@@ -168,7 +171,7 @@ void route_dispatch(struct web *w)
 		ui_error(w, 400, "too many query or form fields: more than any page of this site sends");
 	else if (load_config_and_store(w) < 0 || identify(w, m) < 0)
 		; /* error already set */
-	else if ((r->flags & LOGIN) && !w->authed)
+	else if ((r->flags & LOGIN) && !w->authed && !((r->flags & OPEN_METRICS) && w->cfg->metrics_public))
 		deny_anonymous(w, r);
 	else if ((r->flags & ADMIN) && w->user.role != AUTH_ADMIN)
 		ui_error(w, 403, "this page needs an admin account (you are '%s', a viewer)", w->user.name);

@@ -93,6 +93,9 @@ void api_streams(struct web *w);
 void api_heartbeats(struct web *w, const char *name);
 void api_health(struct web *w);
 void api_export_csv(struct web *w);
+void metrics_page(struct web *w);
+/* metrics.c keeps uptime sums per worker: freed at exit. */
+void metrics_cache_free(void);
 
 /* Shared by handlers: the configured stream of that name, or NULL. */
 const struct stream_conf *web_stream(const struct web *w, const char *name);

@@ -20,6 +20,7 @@
 #include "fileio.h"
 #include "health.h"
 #include "log.h"
+#include "metrics.h"
 #include "pool.h"
 #include "probe.h"
 #include "scheduler.h"
@@ -199,6 +200,7 @@ struct monitor {
 	struct engine *eng;
 	struct alerts *alerts;      /* NULL with --once: nothing changes state in one pass */
 	struct scheduler sched;
+	struct metrics metrics;     /* self metrics for GET /metrics (monitor/metrics.c) */
 	int reload_failed;          /* the current file on disk is bad: report it once */
 };
 
@@ -291,6 +293,7 @@ static void collect(struct monitor *m)
 		return;
 	}
 	sched_finished(&m->sched, d, n);
+	metrics_observe(&m->metrics, d, n);
 	engine_take(m->eng, d, n);
 	pool_free_done(d, n);
 }
@@ -318,6 +321,11 @@ static int64_t flush_ms(const struct config *cfg)
 	return ms < FLUSH_MAX_MS ? ms : FLUSH_MAX_MS;
 }
 
+static void publish_metrics(struct monitor *m)
+{
+	metrics_publish(&m->metrics, m->st, m->sched.started, m->sched.skipped, clock_utc_ms());
+}
+
 static void run_loop(struct monitor *m)
 {
 	int64_t next_stats = 0, next_reload = 0, next_flush = clock_mono_ms() + flush_ms(&m->cfg), next_prune = clock_mono_ms() + 60000;
@@ -337,8 +345,10 @@ static void run_loop(struct monitor *m)
 		collect(m);
 		if (now >= next_flush || engine_urgent(m->eng)) {
 			engine_flush(m->eng);
-			if (now >= next_flush)
+			if (now >= next_flush) {
+				publish_metrics(m);
 				malloc_trim(0); /* once a cycle: freed pages back to the system */
+			}
 			next_flush = now + flush_ms(&m->cfg);
 		}
 		if (now >= next_cycle) { /* site-down grouping, and the cycle's alerts go out */
@@ -508,6 +518,7 @@ int main(int argc, char **argv)
 	install_signals();
 	tune_memory();
 	m.config_path = o.config;
+	metrics_start(&m.metrics, clock_utc_ms());
 	log_line("streampulse-monitor starting with %s%s", o.config, o.once ? " (--once)" : "");
 	log_clock_sync();
 	if (open_everything(&m, o.once) < 0) {
@@ -528,6 +539,7 @@ int main(int argc, char **argv)
 	collect(&m);
 	store_set_busy_timeout(m.st, 5000); /* the last write may wait: nothing else is left to do */
 	size_t left = engine_flush(m.eng);
+	publish_metrics(&m);
 	if (left)
 		log_line("exiting with %zu heartbeats not written", left);
 	log_lag(&m);
