@@ -50,7 +50,14 @@ struct store {
 	int64_t write_ms;
 	unsigned write_ms_version;
 	int write_ms_known;
+	/* The monitor's metrics row, written inside the next heartbeat commit (store_meta.c):
+	 * its own commit would cost the card a WAL page per cycle. */
+	char meta_pending[512];
+	int meta_staged;
 };
+
+/* Writes the staged metrics row; called inside store_write_batch's transaction. */
+int store_meta_write_staged(struct store *st);
 
 int store_fail(sqlite3 *db, char *err, size_t errlen, const char *what);
 

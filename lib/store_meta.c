@@ -1,5 +1,6 @@
 /* store_meta.c - the monitor's self metrics as one row of the meta table. */
 #include "store_meta.h"
+#include "store_int.h"
 
 #include <inttypes.h>
 #include <sqlite3.h>
@@ -33,18 +34,6 @@ static int decode(const char *s, struct monitor_metrics *m)
 	return 1;
 }
 
-static int synchronous_level(sqlite3 *db)
-{
-	sqlite3_stmt *s;
-	int level = 2; /* FULL, what store_open sets */
-	if (sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &s, NULL) == SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			level = sqlite3_column_int(s, 0);
-		sqlite3_finalize(s);
-	}
-	return level;
-}
-
 static int put_row(sqlite3 *db, const char *value)
 {
 	sqlite3_stmt *s;
@@ -58,23 +47,27 @@ static int put_row(sqlite3 *db, const char *value)
 	return step;
 }
 
-int store_meta_put_metrics(struct store *st, const struct monitor_metrics *m, char *err, size_t errlen)
+void store_meta_stage_metrics(struct store *st, const struct monitor_metrics *m)
 {
-	sqlite3 *db = store_db(st);
-	char value[512], sql[64];
-	int own = sqlite3_get_autocommit(db), level = own ? synchronous_level(db) : 0;
-	encode(m, value, sizeof value);
-	if (own)
-		sqlite3_exec(db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
-	int step = put_row(db, value);
-	if (own) {
-		snprintf(sql, sizeof sql, "PRAGMA synchronous=%d", level);
-		sqlite3_exec(db, sql, NULL, NULL, NULL);
-	}
-	if (step == SQLITE_DONE)
+	encode(m, st->meta_pending, sizeof st->meta_pending);
+	st->meta_staged = 1;
+}
+
+int store_meta_write_staged(struct store *st)
+{
+	if (!st->meta_staged)
 		return 0;
-	snprintf(err, errlen, "writing the monitor's metrics: %s", sqlite3_errmsg(db));
-	return -1;
+	return put_row(st->db, st->meta_pending) == SQLITE_DONE ? 0 : -1;
+}
+
+int store_meta_commit_staged(struct store *st)
+{
+	if (!st->meta_staged)
+		return 0;
+	if (put_row(st->db, st->meta_pending) != SQLITE_DONE)
+		return -1;
+	st->meta_staged = 0;
+	return 0;
 }
 
 int store_meta_get_metrics(struct store *st, struct monitor_metrics *m)

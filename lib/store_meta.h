@@ -22,11 +22,13 @@ struct monitor_metrics {
 	int64_t duration_sum_ms;       /* of those probes */
 };
 
-/* Writes the row (key monitor_metrics, a line of numbers: ~100 bytes, one page). Outside a
- * transaction it commits on its own without an fsync of its own: the WAL frame is synced
- * by the next heartbeat commit (synchronous=FULL), so the card sees no extra flush and a
- * power cut loses at most this row's newest values. 0, or -1 with err. */
-int store_meta_put_metrics(struct store *st, const struct monitor_metrics *m, char *err, size_t errlen);
+/* Stages the row for the next heartbeat commit (store_write_batch), which writes it in the
+ * same transaction: no page of its own. A newer stage replaces one not yet written. */
+void store_meta_stage_metrics(struct store *st, const struct monitor_metrics *m);
+
+/* Writes a staged row in a transaction of its own (at shutdown, when no heartbeat commit
+ * follows). 0, or -1. */
+int store_meta_commit_staged(struct store *st);
 
 /* 1 and *m filled, 0 when the monitor never wrote the row (or an older format), -1 on error. */
 int store_meta_get_metrics(struct store *st, struct monitor_metrics *m);

@@ -497,8 +497,10 @@ int store_write_batch(struct store *st, const struct heartbeat *hb, size_t n,
 	for (size_t i = 0; ch && i < nch; i++)
 		if (apply_change(st, &ch[i]) < 0)
 			goto fail_w;
-	if (append(st, hb, n, now_ms) < 0 || sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	if (store_meta_write_staged(st) < 0 || append(st, hb, n, now_ms) < 0 ||
+	    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail_w;
+	st->meta_staged = 0;
 	return 0;
 fail_w:
 	/* the journal is as it was; what the packing remembered may not be */

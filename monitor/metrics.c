@@ -36,20 +36,17 @@ void metrics_observe(struct metrics *x, const struct done *d, size_t n)
 	}
 }
 
-void metrics_publish(struct metrics *x, struct store *st, uint64_t started, uint64_t skipped,
-		     int64_t now_utc_ms)
+void metrics_cycle(struct metrics *x, int64_t now_utc_ms)
 {
-	char err[256];
-	int64_t prev = x->last_publish_ms ? x->last_publish_ms : x->m.start_ms;
+	int64_t prev = x->last_cycle_ms ? x->last_cycle_ms : x->m.start_ms;
 	x->m.cycle_ms = now_utc_ms - prev;
+	x->last_cycle_ms = now_utc_ms;
+}
+
+void metrics_publish(struct metrics *x, struct store *st, uint64_t started, uint64_t skipped)
+{
 	x->m.probes_started = started;
 	x->m.probes_skipped = skipped + x->busy;
-	x->last_publish_ms = now_utc_ms;
-	if (store_meta_put_metrics(st, &x->m, err, sizeof err) < 0) {
-		if (!x->failing)
-			log_line("%s (retrying each cycle)", err);
-		x->failing = 1;
-		return;
-	}
-	x->failing = 0;
+	/* Written with the cycle's heartbeats (a failing write keeps it staged with them). */
+	store_meta_stage_metrics(st, &x->m);
 }

@@ -1,4 +1,4 @@
-/* metrics.h - the monitor's self metrics: counted in memory, published once a cycle. */
+/* metrics.h - the monitor's self metrics: counted in memory, published at most once a minute. */
 #ifndef SP_METRICS_H
 #define SP_METRICS_H
 
@@ -12,8 +12,7 @@
 struct metrics {
 	struct monitor_metrics m;
 	uint64_t busy;               /* probes not made: the host's client slots were taken */
-	int64_t last_publish_ms;     /* UTC ms of the last publish; 0 before the first */
-	int failing;                 /* log a failing write once */
+	int64_t last_cycle_ms;       /* UTC ms the last cycle ended; 0 before the first */
 };
 
 void metrics_start(struct metrics *x, int64_t now_utc_ms);
@@ -22,9 +21,12 @@ void metrics_start(struct metrics *x, int64_t now_utc_ms);
  * say nothing, busy ones (no client slot) count as skipped. */
 void metrics_observe(struct metrics *x, const struct done *d, size_t n);
 
-/* Once per cycle, right after its heartbeat commit: the cycle's wall time is the time since
- * the previous call. started/skipped are the scheduler's counts (busy ones are added). */
-void metrics_publish(struct metrics *x, struct store *st, uint64_t started, uint64_t skipped,
-		     int64_t now_utc_ms);
+/* At the end of each cycle (its heartbeat commit): the cycle's wall time is the time since
+ * the previous call. */
+void metrics_cycle(struct metrics *x, int64_t now_utc_ms);
+
+/* Stages the counters for the next heartbeat commit (store_meta_stage_metrics).
+ * started/skipped are the scheduler's counts (busy ones are added). */
+void metrics_publish(struct metrics *x, struct store *st, uint64_t started, uint64_t skipped);
 
 #endif
