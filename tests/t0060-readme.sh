@@ -5,12 +5,16 @@ r="$SP_ROOT/README.md"
 for want in 'make run' 'make test' heartbeat_seconds timezone probe_timeout_seconds \
 	max_concurrent_probes retention_days data_dir database transport timeout_seconds enabled \
 	'--once' 'define command' 'check_command' '--check' 'streampulse-monitor --once -c' \
-	'http://127.0.0.1:8000/' 'admin / admin123' '/api/health' 'docker compose'; do
+	'http://127.0.0.1:8000/' 'admin / admin123' '/api/health' 'docker compose' \
+	fail_threshold recover_threshold checks black_max_luma uniform_max_stddev frozen_after \
+	frozen_max_diff max_latency_ms max_clients site_down_percent dashboard_url alerts \
+	metrics_public /metrics 'transport: auto' 'WARNING - degraded'; do
 	check "README mentions '$want'" grep -qF -- "$want" "$r"
 done
 check_match "README has a cron line" '(^|
 )[*0-9/,-]+ [*0-9/,-]+ [*0-9/,-]+ [*0-9/,-]+ [*0-9/,-]+ [^
 ]*--once' "$(cat "$r")"
-check "every key the README documents is accepted by the loader" \
-	"$MON" --check-config -c "$SP_ROOT/tests/configs/all-keys.yaml"
+out=$("$MON" --check-config -c "$SP_ROOT/tests/configs/all-keys.yaml" 2>&1)
+check_eq "every key the README documents is accepted by the loader" 0 "$?"
+check "and none of them is unknown to it ($out)" bash -c "! grep -q 'unknown key' <<<'$out'"
 finish
