@@ -29,10 +29,8 @@ rows=$(sqlite3 "$DB" "SELECT count(*) FROM rollup_hour")
 start_web "$dir/config.yaml"
 J="$OUT/jar"
 web_login "$J" admin admin123
-web_get "$J" /account >/dev/null
-csrf=$(csrf_in "$WEB_BODY")
-web_get "$J" /account --data-urlencode "csrf=$csrf" -d action=token -d label=bench >/dev/null
-token=$(sed -n 's/.*id="api-token">\([0-9a-f]*\)<.*/\1/p' "$WEB_BODY")
+web_api_token "$J" bench
+token=$API_TOKEN
 get() { curl -s -o "$OUT/metrics.txt" -w '%{time_total}\n' -H "Authorization: Bearer $token" "$WEB_URL/metrics"; }
 median_ms() { sort -n | sed -n 5p | awk '{ printf "%.1f", $1 * 1000 }'; }
 get >/dev/null

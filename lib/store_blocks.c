@@ -449,3 +449,22 @@ end:
 	st->jcache_pins -= pinned;
 	return rc < 0 ? -1 : 0;
 }
+
+int journal_peek_each(const struct journal *j, int64_t max_id, journal_peek_fn fn, void *ctx)
+{
+	const uint8_t *p = j->items.p, *end = p + j->items.len;
+	int64_t base = 0, ts;
+	struct hbitem it;
+	int state;
+	while (p < end) {
+		if (hbnext(&p, end, &it) < 0)
+			return -1;
+		if (it.kind == HB_COMMIT)
+			base = it.ts_ms;
+		if (it.kind != HB_BEAT || it.stream_id < 0 || it.stream_id > max_id)
+			continue;
+		if (hbpeek_entry(&it, base, &ts, &state) < 0 || fn(ctx, &it, base, ts, state) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -87,6 +87,11 @@ struct journal {
 	size_t end_off, end_size; /* end_size: that chunk's size */
 };
 int journal_load(sqlite3 *db, struct journal *j);
+/* Calls fn for each beat entry of the journal whose stream id is 0..max_id, with its time and
+ * state (hbpeek_entry) and the commit time it is packed against. fn returns 0 to go on, -1 to
+ * fail; 0, or -1 (also when the journal is malformed). */
+typedef int (*journal_peek_fn)(void *ctx, const struct hbitem *it, int64_t base, int64_t ts, int state);
+int journal_peek_each(const struct journal *j, int64_t max_id, journal_peek_fn fn, void *ctx);
 void journal_free(struct journal *j);
 /* The current journal, from the cache when nothing changed since it was read; NULL on error.
  * Owned by st: valid until the next store call. */

@@ -85,35 +85,33 @@ static int compacted(sqlite3 *db, struct metrics_cache *c, int64_t hour, const i
 	return 0;
 }
 
-/* The journal's beats (in no rollup yet) into the slots of streams 0..max_id: window counts
- * and the newest up beat. */
+struct pass {
+	const struct metrics_cache *c;
+	struct stream_metrics *by_id;
+};
+
+/* One journal beat (in no rollup yet) into its stream's slot: window counts, newest up beat. */
+static int pass_beat(void *ctx, const struct hbitem *it, int64_t base, int64_t ts, int state)
+{
+	struct pass *x = ctx;
+	struct stream_metrics *m = &x->by_id[it->stream_id];
+	(void)base;
+	if (state == HB_UP && ts > m->last_up_ms)
+		m->last_up_ms = ts;
+	for (size_t w = 0; state != HB_SKIPPED && w < x->c->nwin; w++) {
+		if (ts < first_hour(x->c, w) * HOUR_MS)
+			continue;
+		m->win[w].probed++;
+		m->win[w].ups += state == HB_UP;
+	}
+	return 0;
+}
+
 static int journal_pass(const struct journal *j, const struct metrics_cache *c, int64_t max_id,
 			struct stream_metrics *by_id)
 {
-	const uint8_t *p = j->items.p, *end = p + j->items.len;
-	int64_t base = 0, ts;
-	struct hbitem it;
-	int state;
-	while (p < end) {
-		if (hbnext(&p, end, &it) < 0)
-			return -1;
-		if (it.kind == HB_COMMIT)
-			base = it.ts_ms;
-		if (it.kind != HB_BEAT || it.stream_id < 0 || it.stream_id > max_id)
-			continue;
-		if (hbpeek_entry(&it, base, &ts, &state) < 0)
-			return -1;
-		struct stream_metrics *m = &by_id[it.stream_id];
-		if (state == HB_UP && ts > m->last_up_ms)
-			m->last_up_ms = ts;
-		for (size_t w = 0; state != HB_SKIPPED && w < c->nwin; w++) {
-			if (ts < first_hour(c, w) * HOUR_MS)
-				continue;
-			m->win[w].probed++;
-			m->win[w].ups += state == HB_UP;
-		}
-	}
-	return 0;
+	struct pass x = { c, by_id };
+	return journal_peek_each(j, max_id, pass_beat, &x);
 }
 
 static int first_up(void *ctx, const struct hbbeat *b)

@@ -172,32 +172,33 @@ struct tail {
 	struct count c;
 };
 
+struct tails {
+	const int *slot;
+	int64_t since, until;
+	struct tail *t;
+};
+
+static int tail_beat(void *ctx, const struct hbitem *it, int64_t base, int64_t ts, int state)
+{
+	struct tails *x = ctx;
+	if (x->slot[it->stream_id] < 0)
+		return 0;
+	struct tail *t = &x->t[x->slot[it->stream_id]];
+	if (ts >= t->ts) {
+		t->ts = ts;
+		t->base = base;
+		t->last = *it;
+	}
+	if (ts >= x->since && ts < x->until)
+		count_state(&t->c, state);
+	return 0;
+}
+
 static int journal_tails(const struct journal *j, const int *slot, int64_t max_id, int64_t since,
 			 int64_t until, struct tail *t)
 {
-	const uint8_t *p = j->items.p, *end = p + j->items.len;
-	int64_t base = 0, ts;
-	struct hbitem it;
-	int state;
-	while (p < end) {
-		if (hbnext(&p, end, &it) < 0)
-			return -1;
-		if (it.kind == HB_COMMIT)
-			base = it.ts_ms;
-		if (it.kind != HB_BEAT || it.stream_id > max_id || slot[it.stream_id] < 0)
-			continue;
-		if (hbpeek_entry(&it, base, &ts, &state) < 0)
-			return -1;
-		struct tail *x = &t[slot[it.stream_id]];
-		if (ts >= x->ts) {
-			x->ts = ts;
-			x->base = base;
-			x->last = it;
-		}
-		if (ts >= since && ts < until)
-			count_state(&x->c, state);
-	}
-	return 0;
+	struct tails x = { slot, since, until, t };
+	return journal_peek_each(j, max_id, tail_beat, &x);
 }
 
 static void status_init(struct stream_status *o, const char *name)

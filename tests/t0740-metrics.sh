@@ -63,10 +63,8 @@ check_eq "no token: 401" 401 "$anon"
 check_eq "a wrong token: 401" 401 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(printf '0%.0s' {1..64})" "$WEB_URL/metrics")"
 J="$OUT/admin.jar"
 web_login "$J" admin admin123
-web_get "$J" /account >/dev/null
-csrf=$(csrf_in "$WEB_BODY")
-web_get "$J" /account --data-urlencode "csrf=$csrf" -d action=token -d label=prometheus >/dev/null
-token=$(sed -n 's/.*id="api-token">\([0-9a-f]*\)<.*/\1/p' "$WEB_BODY")
+web_api_token "$J" prometheus
+token=$API_TOKEN
 check_match "an API token for Prometheus" '^[0-9a-f]{64}$' "$token"
 # metrics M: GET /metrics with the token into $OUT/metrics-M.txt (headers beside it); sets MCODE.
 metrics() {

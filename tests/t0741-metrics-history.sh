@@ -32,10 +32,8 @@ check_lt "the history was compacted: rollup rows" 2000 "$(sqlite3 "$db" 'SELECT 
 start_web "$cfg"
 J="$OUT/admin.jar"
 web_login "$J" admin admin123
-web_get "$J" /account >/dev/null
-csrf=$(csrf_in "$WEB_BODY")
-web_get "$J" /account --data-urlencode "csrf=$csrf" -d action=token -d label=prometheus >/dev/null
-token=$(sed -n 's/.*id="api-token">\([0-9a-f]*\)<.*/\1/p' "$WEB_BODY")
+web_api_token "$J" prometheus
+token=$API_TOKEN
 
 # compare WHAT: GET /metrics, then every stream's ratios and last success against the export.
 US=$'\x1f'

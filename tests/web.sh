@@ -27,3 +27,13 @@ web_login() {
 	web_get "$jar" /login --data-urlencode "user=$user" --data-urlencode "password=$pass" \
 		--data-urlencode "csrf=$csrf" --data-urlencode "next=/" >/dev/null
 }
+
+# web_api_token JAR LABEL: creates an API token on /account as the logged-in user of JAR into
+# API_TOKEN (the page shows it once; WEB_BODY is that page). Not in $(...), like web_get.
+web_api_token() {
+	local jar=$1 label=$2 csrf
+	web_get "$jar" /account >/dev/null
+	csrf=$(csrf_in "$WEB_BODY")
+	web_get "$jar" /account --data-urlencode "csrf=$csrf" -d action=token -d label="$label" >/dev/null
+	API_TOKEN=$(sed -n 's/.*id="api-token">\([0-9a-f]*\)<.*/\1/p' "$WEB_BODY")
+}
