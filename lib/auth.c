@@ -526,6 +526,52 @@ int auth_user_add(struct store *st, const char *name, const char *password, enum
 	return db_error(db, err, errlen, "adding the user");
 }
 
+int auth_user_find(struct store *st, const char *name, struct auth_user *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT id, name, role, must_change FROM users WHERE name = ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, name ? name : "", -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_user(s, 0, out);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int auth_user_list(struct store *st, int64_t now_ms,
+		   int (*each)(void *ctx, const struct auth_user_info *info), void *ctx)
+{
+	sqlite3_stmt *s;
+	struct auth_user_info info;
+	int rc;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT u.id, u.name, u.role, u.must_change, u.created_ms, "
+			       "(SELECT max(created_ms) FROM sessions s WHERE s.user_id = u.id), "
+			       "(SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_ms > ?1), "
+			       "(SELECT count(*) FROM api_tokens t WHERE t.user_id = u.id) "
+			       "FROM users u ORDER BY u.name", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, now_ms);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_user(s, 0, &info.user);
+		info.created_ms = sqlite3_column_int64(s, 4);
+		info.last_session_ms = sqlite3_column_int64(s, 5);
+		info.sessions = sqlite3_column_int(s, 6);
+		info.api_tokens = sqlite3_column_int(s, 7);
+		if (each(ctx, &info) < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+int auth_failures_clear(struct store *st, const char *name)
+{
+	return clear_failures(store_db(st), name);
+}
+
 static int insert_api_token(sqlite3 *db, const char *token_hash, int64_t user_id,
 			    const char *label, int64_t now_ms)
 {

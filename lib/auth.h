@@ -58,6 +58,25 @@ int auth_set_password(struct store *st, int64_t user_id, const char *password,
 int auth_user_add(struct store *st, const char *name, const char *password, enum auth_role role,
 		  int64_t now_ms, char *err, size_t errlen);
 
+/* The user named name: 1 and *out filled, 0 no such user, -1 error. */
+int auth_user_find(struct store *st, const char *name, struct auth_user *out);
+
+/* A user as the shell tool lists it. No login time is stored: last_session_ms is the newest
+ * session's creation (a form login), 0 when the user has none left. */
+struct auth_user_info {
+	struct auth_user user;
+	int64_t created_ms, last_session_ms;
+	int sessions;                    /* live (unexpired) sessions */
+	int api_tokens;
+};
+
+/* Every user by name; each() < 0 stops. 0, or -1. */
+int auth_user_list(struct store *st, int64_t now_ms,
+		   int (*each)(void *ctx, const struct auth_user_info *info), void *ctx);
+
+/* Forgets the failed logins counted against user name (not those of client addresses). */
+int auth_failures_clear(struct store *st, const char *name);
+
 /* API tokens for curl (Authorization: Bearer). create: token filled (shown once). */
 int auth_api_token_create(struct store *st, int64_t user_id, const char *label, int64_t now_ms,
 			  char token[AUTH_TOKEN_HEX + 1]);

@@ -27,6 +27,7 @@
 #include "slots.h"
 #include "store.h"
 #include "url.h"
+#include "users.h"
 
 #define RELOAD_CHECK_MS 500
 /* One commit per cycle (at most every 15 s): an SD card sees a few pages per commit, and a
@@ -52,6 +53,12 @@ static void usage(FILE *f)
 		   "       streampulse-monitor [-c config.yaml] --export [--stream NAME]\n"
 		   "       streampulse-monitor [-c config.yaml] --import FILE.jsonl\n"
 		   "       streampulse-monitor --check URL [-t SECONDS] [--tcp|--udp] [--max-latency-ms N]\n"
+		   "       streampulse-monitor [-c config.yaml] --users\n"
+		   "       streampulse-monitor [-c config.yaml] --passwd USER [--password-stdin]\n"
+		   "       streampulse-monitor [-c config.yaml] --add-user USER [--role admin|viewer] [--password-stdin]\n"
+		   "\n"
+		   "--users lists the web's users; --passwd sets a user's password (typed twice on the\n"
+		   "terminal, or one line of stdin with --password-stdin) and logs out all its sessions.\n"
 		   "\n"
 		   "--check prints one Nagios line: OK (exit 0); WARNING - degraded (exit 1) when the\n"
 		   "picture is black or uniform, or the first frame came later than --max-latency-ms;\n"
@@ -64,7 +71,20 @@ struct opts {
 	int once, timeout_s, check_config, export;
 	enum transport transport;   /* --check: auto unless --tcp or --udp */
 	int max_latency_ms;         /* --check: slower first frame is degraded; 0 off */
+	struct users_cmd users;     /* --users, --passwd, --add-user */
 };
+
+/* --users, --passwd and --add-user exclude each other. 0, or EXIT_USAGE after saying so. */
+static int set_users_op(struct opts *o, enum users_op op, const char *name)
+{
+	if (o->users.op) {
+		fprintf(stderr, "streampulse-monitor: one of --users, --passwd, --add-user at a time\n");
+		return EXIT_USAGE;
+	}
+	o->users.op = op;
+	o->users.name = name;
+	return 0;
+}
 
 /* Returns 0, or EXIT_USAGE after printing why. */
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -77,7 +97,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' }, { "check-config", no_argument, NULL, 'n' },
 		{ "export", no_argument, NULL, 'x' }, { "stream", required_argument, NULL, 's' },
 		{ "import", required_argument, NULL, 'i' },
-		{ "max-latency-ms", required_argument, NULL, 'l' }, { NULL, 0, NULL, 0 },
+		{ "max-latency-ms", required_argument, NULL, 'l' },
+		{ "users", no_argument, NULL, 'U' }, { "passwd", required_argument, NULL, 'P' },
+		{ "add-user", required_argument, NULL, 'A' }, { "role", required_argument, NULL, 'r' },
+		{ "password-stdin", no_argument, NULL, 'S' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 	char *end;
@@ -94,6 +117,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 's': o->stream = optarg; break;
 		case 'i': o->import = optarg; break;
 		case 'v': log_verbose = 1; break;
+		case 'U': if (set_users_op(o, USERS_LIST, NULL)) return EXIT_USAGE; break;
+		case 'P': if (set_users_op(o, USERS_PASSWD, optarg)) return EXIT_USAGE; break;
+		case 'A': if (set_users_op(o, USERS_ADD, optarg)) return EXIT_USAGE; break;
+		case 'r': o->users.role = optarg; break;
+		case 'S': o->users.password_stdin = 1; break;
 		case 't':
 			errno = 0;
 			long v = strtol(optarg, &end, 10);
@@ -120,7 +148,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "streampulse-monitor: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	return 0;
+	return users_check_args(&o->users);
 }
 
 /* Nagios plugin: one line, exit 0 OK, 1 WARNING (degraded picture), 2 CRITICAL, 3 UNKNOWN.
@@ -517,6 +545,8 @@ int main(int argc, char **argv)
 		return export_run(o.config, o.stream);
 	if (o.import)
 		return import_run(o.config, o.import);
+	if (o.users.op)
+		return users_run(o.config, &o.users);
 	probe_global_init();
 	if (o.check_url) {
 		rc = run_check(&o);
