@@ -4,10 +4,12 @@
 
 #include <crypt.h>
 #include <errno.h>
+#include <pwd.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -213,16 +215,33 @@ static int write_user(struct store *st, const struct users_cmd *cmd)
 	return rc;
 }
 
+/* root writing another user's database would leave root-owned -wal/-shm files behind (when
+ * nothing else has it open) that the monitor and the web then cannot write: refused. */
+static int owner_check(const char *path, const struct stat *sb)
+{
+	struct passwd *pw;
+	if (geteuid() != 0 || sb->st_uid == 0)
+		return 0;
+	pw = getpwuid(sb->st_uid);
+	say("database %s belongs to %s: run this as that user (sudo -u %s ..., or docker compose "
+	    "exec -u %s ...)", path, pw ? pw->pw_name : "another user", pw ? pw->pw_name : "USER",
+	    pw ? pw->pw_name : "USER");
+	return 2;
+}
+
 /* The database must exist: a typo in the config's path would otherwise reset a password in a
  * new, empty file that nothing reads. */
 static int open_existing(const struct config *cfg, struct store **st)
 {
 	char err[512];
-	if (access(cfg->database, F_OK) < 0) {
+	struct stat sb;
+	if (stat(cfg->database, &sb) < 0) {
 		say("database %s: %s (check data_dir/database in the config, or start the monitor once)",
 		    cfg->database, strerror(errno));
 		return 2;
 	}
+	if (owner_check(cfg->database, &sb))
+		return 2;
 	if (store_open(cfg->database, st, err, sizeof err) < 0) {
 		say("cannot open database: %s", err);
 		return 2;

@@ -87,6 +87,13 @@ TOOL_OUT=$("$MON" -c "$OUT/other.yaml" --passwd admin --password-stdin <<<"$NEW_
 check_eq "config naming a database that does not exist: exit 2" 2 "$TOOL_RC"
 check_match "... message names the path" "elsewhere/streams.db: No such file" "$TOOL_OUT"
 check "... and no empty database was made there" test ! -e "$OUT/elsewhere/streams.db"
+if [ "$(id -u)" = 0 ]; then
+	chown nobody "$db"
+	tool --passwd admin --password-stdin <<<"$NEW_PW"
+	check_eq "root on a database that is nobody's: exit 2" 2 "$TOOL_RC"
+	check_match "... says to run it as the owner" "belongs to nobody: run this as that user \\(sudo -u nobody" "$TOOL_OUT"
+	chown root "$db"
+fi
 check_eq "refused attempts left the hash as it was" "$hash_before" \
 	"$(sqlite3 "$db" "SELECT hash FROM users WHERE name = 'admin'")"
 
