@@ -507,17 +507,21 @@ int64_t store_web_monitor_write_ms(struct store *st)
 	/* The journal's last commit, or what the last compaction noted when it restarted it. */
 	if (own && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return 0;
-	/* Inside the read transaction: the version and what we read belong together. */
-	int versioned = sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, &version) == SQLITE_OK;
-	if (versioned && st->write_ms_known && st->write_ms_version == version) {
-		end_read(db, own);
-		return st->write_ms;
-	}
+	/* A deferred BEGIN reads nothing: the read transaction, and with it the data version,
+	 * starts with this first SELECT. Asked before it, the version was the previous
+	 * transaction's, and a worker that only ever served /api/health kept its first answer
+	 * ("never written") forever. */
 	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'monitor_write_ms'", -1, &s,
 			       NULL) == SQLITE_OK) {
 		if (sqlite3_step(s) == SQLITE_ROW)
 			ms = sqlite3_column_int64(s, 0);
 		sqlite3_finalize(s);
+	}
+	/* Inside the read transaction: the version and what we read belong together. */
+	int versioned = sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, &version) == SQLITE_OK;
+	if (versioned && st->write_ms_known && st->write_ms_version == version) {
+		end_read(db, own);
+		return st->write_ms;
 	}
 	if (journal_load(db, &j) == 0) {
 		const uint8_t *p = j.items.p, *end = p + j.items.len;
