@@ -332,6 +332,7 @@ static void run_loop(struct monitor *m)
 	int64_t next_stats = 0, next_reload = 0, next_flush = clock_mono_ms() + flush_ms(&m->cfg), next_prune = clock_mono_ms() + 60000;
 	int64_t next_cycle = clock_mono_ms() + (int64_t)m->cfg.heartbeat_seconds * 1000;
 	int64_t next_metrics = 0;
+	metrics_cycle(&m->metrics, clock_utc_ms()); /* the first cycle starts here, not at startup */
 	while (!stop_requested) {
 		int64_t now = clock_mono_ms();
 		if (reload_requested || now >= next_reload) {
@@ -345,19 +346,19 @@ static void run_loop(struct monitor *m)
 			next_stats = now + STATS_MS;
 		}
 		collect(m);
-		if (now >= next_flush || engine_urgent(m->eng)) {
+		if (now >= next_flush) {
+			metrics_cycle(&m->metrics, clock_utc_ms());
 			/* Staged, written by the flush's commit, at most once a minute: the meta page
 			 * costs the card 1 KB of WAL each time (1.4 MB a day). */
-			if (now >= next_flush)
-				metrics_cycle(&m->metrics, clock_utc_ms());
-			if (now >= next_flush && now >= next_metrics) {
+			if (now >= next_metrics) {
 				publish_metrics(m);
 				next_metrics = now + METRICS_MS;
 			}
 			engine_flush(m->eng);
-			if (now >= next_flush)
-				malloc_trim(0); /* once a cycle: freed pages back to the system */
+			malloc_trim(0); /* once a cycle: freed pages back to the system */
 			next_flush = now + flush_ms(&m->cfg);
+		} else if (engine_urgent(m->eng)) {
+			engine_flush(m->eng); /* a state change: at once, the cycle's schedule unchanged */
 		}
 		if (now >= next_cycle) { /* site-down grouping, and the cycle's alerts go out */
 			size_t total, failing;
