@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NAMES 1000
 
@@ -153,6 +154,44 @@ static void test_keep_and_view(void)
 	config_free(&full);
 }
 
+/* The web's config editor lists the whole file and its save keeps `shard`: a sharded site's
+ * editor never drops another shard's streams. */
+static void test_editor_save_keeps_shard(void)
+{
+	char path[] = "/tmp/sp-test-shard-XXXXXX", version[65], text[sizeof six + 32];
+	struct stream_edit rows[6];
+	struct config full, again;
+	struct config_error err;
+	int fd = mkstemp(path);
+	snprintf(text, sizeof text, "shard: 2/2\n%s", six);
+	if (!CHECK(fd >= 0) || !CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text))) {
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+		return;
+	}
+	close(fd);
+	if (CHECK(config_load(path, &full, &err) == 0, "%s", err.message)) {
+		for (size_t i = 0; i < 6; i++) {
+			memset(&rows[i], 0, sizeof rows[i]);
+			snprintf(rows[i].name, sizeof rows[i].name, "%s", i ? full.streams[i].name : "Lobby renamed");
+			snprintf(rows[i].old_name, sizeof rows[i].old_name, "%s", full.streams[i].name);
+			rows[i].url = full.streams[i].url;
+			rows[i].enabled = 1;
+		}
+		struct config_edit edit = { 15, "UTC", rows, 6 };
+		CHECK(config_version(path, version, &err) == 0, "%s", err.message);
+		CHECK_INT(config_save(path, version, &edit, &err), CONFIG_SAVE_OK);
+		if (CHECK(config_load(path, &again, &err) == 0, "%s", err.message)) {
+			CHECK(again.shard.k == 2 && again.shard.n == 2, "shard %d/%d", again.shard.k, again.shard.n);
+			CHECK_INT(again.nstreams, 6);
+			config_free(&again);
+		}
+		config_free(&full);
+	}
+	unlink(path);
+}
+
 int main(void)
 {
 	test_parse();
@@ -160,5 +199,6 @@ int main(void)
 	test_hash_is_stable();
 	test_partition();
 	test_keep_and_view();
+	test_editor_save_keeps_shard();
 	return unit_done();
 }
