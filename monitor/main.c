@@ -175,8 +175,12 @@ static int run_check_config(const char *path)
 	}
 	for (size_t i = 0; i < cfg.nwarnings; i++)
 		fprintf(stderr, "warning: %s\n", cfg.warnings[i]);
-	printf("%s: OK, %zu streams, heartbeat every %d s, database %s\n", path, cfg.nstreams,
-	       cfg.heartbeat_seconds, cfg.database);
+	printf("%s: OK, %zu streams", path, cfg.nstreams);
+	if (cfg.shard.n > 1) {
+		size_t all = cfg.nstreams;
+		printf(" (%zu of %zu in shard %d/%d)", config_keep_shard(&cfg), all, cfg.shard.k, cfg.shard.n);
+	}
+	printf(", heartbeat every %d s, database %s\n", cfg.heartbeat_seconds, cfg.database);
 	config_free(&cfg);
 	return 0;
 }
@@ -209,6 +213,21 @@ static void log_config_warnings(const struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->nwarnings; i++)
 		log_line("config warning: %s", cfg->warnings[i]);
+}
+
+/* The file, down to this monitor's shard: every later step (store, scheduler, engine, alerts'
+ * site-down count) sees only the streams it probes. */
+static int load_config(const char *path, struct config *cfg, struct config_error *err)
+{
+	if (config_load(path, cfg, err) < 0)
+		return -1;
+	log_config_warnings(cfg);
+	if (cfg->shard.n > 1) {
+		size_t all = cfg->nstreams;
+		log_line("shard %d/%d: probing %zu of the %zu streams in %s", cfg->shard.k, cfg->shard.n,
+			 config_keep_shard(cfg), all, path);
+	}
+	return 0;
 }
 
 /* Gives the config's streams their ids and schedules them. */
@@ -260,14 +279,13 @@ static void maybe_reload(struct monitor *m, int forced)
 	if (!forced && same_file(&sb, &m->cfg_stat))
 		return;
 	m->cfg_stat = sb;
-	if (config_load(m->config_path, &cfg, &err) < 0) {
+	if (load_config(m->config_path, &cfg, &err) < 0) {
 		log_line("config not reloaded: %s; keeping the last good configuration", err.message);
 		m->reload_failed = 1;
 		return;
 	}
 	if (strcmp(cfg.database, m->cfg.database))
 		log_line("config: 'database' changed; it takes effect after a restart");
-	log_config_warnings(&cfg);
 	if (apply_config(m, &cfg) < 0) {
 		config_free(&cfg);
 		return;
@@ -411,12 +429,11 @@ static int open_everything(struct monitor *m, int once)
 {
 	char err[512], thumbs[4096];
 	struct config_error cerr;
-	if (config_load(m->config_path, &m->cfg, &cerr) < 0) {
+	if (load_config(m->config_path, &m->cfg, &cerr) < 0) {
 		log_line("%s", cerr.message);
 		return -1;
 	}
 	stat(m->config_path, &m->cfg_stat);
-	log_config_warnings(&m->cfg);
 	snprintf(thumbs, sizeof thumbs, "%s/thumbs", m->cfg.data_dir);
 	if (file_mkdirs(thumbs, err, sizeof err) < 0 ||
 	    file_mkdirs_parent(m->cfg.database, err, sizeof err) < 0) {
