@@ -87,7 +87,7 @@ I=$R/usr/share/streampulse/openwrt/streampulse.init
 check "procd init script parses (sh -n)" sh -n "$I"
 check "procd script: USE_PROCD=1" grep -q '^USE_PROCD=1$' "$I"
 # shellcheck disable=SC2016 # the script's own variables, literally
-check "procd script: command and respawn" grep -q \
+check "procd script: the command line" grep -q \
 	'procd_set_param command "$PROG" -c "$CONFIG"' "$I"
 check_match "procd script runs /usr/bin/streampulse-monitor" '^PROG=/usr/bin/streampulse-monitor$' "$(grep '^PROG=' "$I")"
 
