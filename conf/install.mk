@@ -4,7 +4,8 @@
 # paths baked in (templates under $(DATADIR), config $(CONFDIR)/config.yaml): build/release and
 # build/asan keep pointing into the checkout, so tests and `make run` work as before. The paths
 # are recorded in build/install/.paths; changing PREFIX (or any dir below) rebuilds.
-#   make && sudo make install                     /usr/local, config in /etc/streampulse
+#   make build-install && sudo make install       /usr/local, config in /etc/streampulse
+#                                                 (build-install compiles as you, not as root)
 #   make install DESTDIR=/tmp/stage PREFIX=/usr    a staging tree (OpenWrt, packages, tests)
 # install keeps debug info (-g, with the checkout's path mapped away); install-strip strips.
 
@@ -38,7 +39,7 @@ INSTALL_PATHS := $(BINDIR) $(LIBEXECDIR) $(DATADIR) $(MANDIR) $(SYSTEMDUNITDIR) 
 # Rewritten only when the paths (or flags) differ, so an unchanged install does not recompile.
 build/install/.paths: FORCE | build/install/.dirs
 	@echo '$(INSTALL_PATHS)' | cmp -s - $@ || echo '$(INSTALL_PATHS)' >$@
-.PHONY: FORCE install install-strip uninstall
+.PHONY: FORCE build-install install install-strip uninstall
 FORCE:
 
 # Placeholders in the .in files (systemd units, man page, default config, procd script).
@@ -70,9 +71,11 @@ build/install/openwrt/streampulse.init: conf/openwrt/streampulse.init.in build/i
 $(CONF_FILLED): build/install/%: conf/% build/install/.paths
 	@mkdir -p $(@D) && $(FILL_CONF) $< >$@
 
+build-install: build-install
+
 # The config is installed only when none is there: it is the user's from then on. Its pristine
 # copy in $(DATADIR) lets uninstall tell an untouched config (removed) from an edited one (kept).
-install: build/install/streampulse-monitor build/install/streampulse.fcgi $(FILLED)
+install: build-install
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)/templates \
 		$(DESTDIR)$(DATADIR)/htdocs $(DESTDIR)$(DATADIR)/nginx $(DESTDIR)$(DATADIR)/lighttpd \
 		$(DESTDIR)$(DATADIR)/openwrt $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSTEMDUNITDIR) \
