@@ -71,7 +71,7 @@ build/install/openwrt/streampulse.init: conf/openwrt/streampulse.init.in build/i
 $(CONF_FILLED): build/install/%: conf/% build/install/.paths
 	@mkdir -p $(@D) && $(FILL_CONF) $< >$@
 
-build-install: build-install
+build-install: build/install/streampulse-monitor build/install/streampulse.fcgi $(FILLED)
 
 # The config is installed only when none is there: it is the user's from then on. Its pristine
 # copy in $(DATADIR) lets uninstall tell an untouched config (removed) from an edited one (kept).
