@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "paths.h"
 #include "probe.h"
 #include "routes.h"
 #include "store_keep.h"
@@ -79,7 +80,7 @@ int main(void)
 	struct sigaction sa = { .sa_handler = on_term };
 	const char *config_path = getenv("STREAMPULSE_CONFIG");
 	if (!config_path)
-		config_path = "/etc/streampulse/config.yaml";
+		config_path = SP_CONFIG_FILE;
 	render_init(getenv("STREAMPULSE_TEMPLATES"));
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&sa.sa_mask);

@@ -21,6 +21,7 @@
 #include "health.h"
 #include "log.h"
 #include "metrics.h"
+#include "paths.h"
 #include "pool.h"
 #include "probe.h"
 #include "scheduler.h"
@@ -53,6 +54,7 @@ static void usage(FILE *f)
 		   "       streampulse-monitor [-c config.yaml] --import FILE.jsonl\n"
 		   "       streampulse-monitor --check URL [-t SECONDS] [--tcp|--udp] [--max-latency-ms N]\n"
 		   "\n"
+		   "-c defaults to " SP_MONITOR_CONFIG ".\n"
 		   "--check prints one Nagios line: OK (exit 0); WARNING - degraded (exit 1) when the\n"
 		   "picture is black or uniform, or the first frame came later than --max-latency-ms;\n"
 		   "CRITICAL (exit 2) when no frame came. A frozen picture needs several probes: only\n"
@@ -81,7 +83,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	};
 	int c;
 	char *end;
-	*o = (struct opts){ .config = "config.yaml", .timeout_s = 10, .transport = TRANSPORT_AUTO };
+	*o = (struct opts){ .config = SP_MONITOR_CONFIG, .timeout_s = 10, .transport = TRANSPORT_AUTO };
 	while ((c = getopt_long(argc, argv, "c:t:vh", longs, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
