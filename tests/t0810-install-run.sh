@@ -78,7 +78,10 @@ SP_WEB_SOCKETS+=("$SOCK")
 # Like streampulse-fcgi.socket + StandardInput=socket, with the unit's Environment= line.
 # STREAMPULSE_TEMPLATES: the program looks in /usr/share/streampulse/templates, where the tree
 # is on a real system; here it sits under DESTDIR.
-spawn fcgi env STREAMPULSE_CONFIG="$OUT/config.yaml" STREAMPULSE_TEMPLATES="$S/templates" "$PY" -c '
+workers=$(sed -n 's/^Environment=STREAMPULSE_WORKERS=//p' "$R/usr/lib/systemd/system/streampulse-fcgi.service")
+check_match "the unit asks for several workers" '^[2-9]$' "$workers"
+spawn fcgi env STREAMPULSE_CONFIG="$OUT/config.yaml" STREAMPULSE_TEMPLATES="$S/templates" \
+	STREAMPULSE_WORKERS="$workers" "$PY" -c '
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.bind(sys.argv[1]); s.listen(64)
@@ -117,7 +120,18 @@ sp_web_ready "http://127.0.0.1:$NPORT/static/app.css" "$SPAWN_PID" ||
 	bail "start nginx" "$(tail -3 "$N/logs/error.log" "$OUT/nginx.err")"
 export WEB_URL=http://127.0.0.1:$NPORT
 dashboard_ok nginx-fd0
-check_eq "one FastCGI process served it all, on the socket's fd 0" 1 "$(sp_socket_pids "$SOCK" | wc -l)"
+# The socket's fd 0 is shared: the supervisor and its workers all hold it.
+check_eq "a supervisor and $workers workers on the socket's fd 0" $((workers + 1)) "$(sp_socket_pids "$SOCK" | wc -l)"
+kids() { pgrep -P "$1" | sort; }
+# The supervisor: the holder of the socket whose children hold it too.
+sup=$(sp_socket_pids "$SOCK" | while read -r p; do [ -n "$(kids "$p")" ] && echo "$p"; done | head -1)
+check_eq "the supervisor has $workers workers" "$workers" "$(kids "$sup" | wc -l)"
+victim=$(kids "$sup" | head -1)
+kill -KILL "$victim"
+wait_for "a killed worker is replaced" 5 bash -c "[ \"\$(pgrep -P $sup | grep -vx $victim | wc -l)\" = $workers ]"
+check_eq "its replacement serves too" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$WEB_URL/api/health")"
+kill -TERM "$sup"
+wait_for "SIGTERM to the supervisor stops every worker" 5 bash -c "[ -z \"\$(sp_socket_pids '$SOCK')\" ]"
 
 # ---- cron: one --once pass of the installed monitor --------------------------------------------
 sed "s|data_dir: .*|data_dir: $OUT/cron|" "$OUT/config.yaml" >"$OUT/cron.yaml"
