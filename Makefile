@@ -1,5 +1,6 @@
 # StreamPulse - plain GNU make. `make` builds, `make test` runs the suite under ASan+UBSan,
-# `make fuzz` the libFuzzer targets (tests/fuzz/).
+# `make fuzz` the libFuzzer targets (tests/fuzz/), `make install` / `make uninstall` (PREFIX,
+# DESTDIR: conf/install.mk).
 
 CC      ?= cc
 PKGS    := libavformat libavcodec libavutil libswscale libcurl yaml-0.1 sqlite3 jansson zlib libmosquitto
@@ -13,6 +14,10 @@ CGI_LIBS  = -lfcgi -lneo_cgi -lneo_cs -lneo_utl -lz
 
 OPT_release := -O2 -g
 OPT_asan    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+# Build-tree variants find their templates in the checkout (tests, `make run`); the install
+# variant (conf/install.mk) bakes the installed paths instead.
+DEFS_release := -DSP_TEMPLATE_DIR='"$(CURDIR)/templates"'
+DEFS_asan    := $(DEFS_release)
 
 # Debian packages: build, then the test servers and tools. `make deps` installs what is missing.
 DEB_BUILD := build-essential pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
@@ -20,7 +25,7 @@ DEB_BUILD := build-essential pkg-config libavformat-dev libavcodec-dev libavutil
 DEB_TEST  := gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-ugly \
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-base gstreamer1.0-tools sqlite3 curl \
 	nginx lighttpd spawn-fcgi time bc hyperfine wrk jq chromium clang libclang-rt-14-dev \
-	mosquitto mosquitto-clients prometheus
+	mosquitto mosquitto-clients prometheus systemd
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 LIB_SRC := $(wildcard lib/*.c)
@@ -33,10 +38,10 @@ ALERT_UNIT_SRC := monitor/alert_group.c monitor/alert_text.c monitor/alert_comma
 .SECONDARY:
 all: build/release/streampulse-monitor build/release/streampulse.fcgi
 
-# $(1) = variant (release|asan)
+# $(1) = variant (release|asan|install); STAMP_$(1): an extra prerequisite of its objects
 define variant
-build/$(1)/%.o: %.c $(wildcard lib/*.h monitor/*.h cgi-bin/*.h tests/unit/*.h) | build/$(1)/.dirs
-	$$(CC) $$(WARN) $$(OPT_$(1)) $$(PKG_CFLAGS) $$(CS_CFLAGS) -DSP_TEMPLATE_DIR='"$(CURDIR)/templates"' -Ilib -c $$< -o $$@
+build/$(1)/%.o: %.c $(wildcard lib/*.h monitor/*.h cgi-bin/*.h tests/unit/*.h) $$(STAMP_$(1)) | build/$(1)/.dirs
+	$$(CC) $$(WARN) $$(OPT_$(1)) $$(PKG_CFLAGS) $$(CS_CFLAGS) $$(DEFS_$(1)) -Ilib -c $$< -o $$@
 build/$(1)/.dirs:
 	mkdir -p build/$(1)/lib build/$(1)/monitor build/$(1)/cgi-bin build/$(1)/tests/unit && touch $$@
 build/$(1)/streampulse.fcgi: $(CGI_SRC:%.c=build/$(1)/%.o) build/$(1)/libstreampulse.a
@@ -54,6 +59,7 @@ endef
 $(eval $(call variant,release))
 $(eval $(call variant,asan))
 
+include conf/install.mk
 include tests/fixtures/fixtures.mk
 include bench/bench.mk
 include tests/fuzz/fuzz.mk

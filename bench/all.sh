@@ -7,7 +7,7 @@ export SP_BUILD=${SP_BUILD:-build/release}
 export BENCH_JSONL="$ROOT/tests/out/bench-results.jsonl"
 mkdir -p "$ROOT/tests/out" && : >"$BENCH_JSONL"
 start=$(date +%s)
-parts=${BENCH_PARTS:-"scale store web crash metrics"}
+parts=${BENCH_PARTS:-"scale store web crash metrics footprint"}
 for p in $parts; do
 	echo "== bench/$p.sh"
 	timeout -k 10 600 bash "$ROOT/bench/$p.sh" || echo "bench/$p.sh: exit $?"

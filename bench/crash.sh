@@ -32,7 +32,7 @@ pid=$!
 sleep $((3 * INTERVAL)).6 # into the fourth cycle
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
-finished=$(grep -cE "(probe|first state|state change): '" "$OUT/monitor1.err")
+finished=$(grep -c "probe: '" "$OUT/monitor1.err")
 n=$(stored)
 lost=$((finished - n))
 cycles=$(awk -v l="$lost" -v n="$N" 'BEGIN { printf "%.2f", l / n }')

@@ -9,10 +9,12 @@
 /* The config at path, parsed again only when the file's identity (device, inode, size,
  * modification and change times) differs from the last load: a save by the editor (a rename
  * over the file: new inode) or by hand is seen on the next request. id gets that identity.
- * The pointer stays valid until the next call. NULL with *err filled when the file does not
- * load; the last good config is then dropped too, as a fresh load would have failed. */
+ * Returns this shard's view (only the streams `shard: K/N` gives this site; the whole list when
+ * unsharded) and sets *file to the whole file. The pointers stay valid until the next call.
+ * NULL with *err filled when the file does not load; the last good config is then dropped
+ * too, as a fresh load would have failed. */
 const struct config *config_cache_get(const char *path, char id[CONFIG_CACHE_ID],
-				      struct config_error *err);
+				      const struct config **file, struct config_error *err);
 
 /* Frees the kept config (at exit, so leak checkers see a clean process). */
 void config_cache_free(void);

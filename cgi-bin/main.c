@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "cache.h"
+#include "paths.h"
+#include "prefork.h"
 #include "probe.h"
 #include "routes.h"
 #include "store_keep.h"
@@ -79,8 +81,10 @@ int main(void)
 	struct sigaction sa = { .sa_handler = on_term };
 	const char *config_path = getenv("STREAMPULSE_CONFIG");
 	if (!config_path)
-		config_path = "/etc/streampulse/config.yaml";
+		config_path = SP_CONFIG_FILE;
+	const char *workers = getenv("STREAMPULSE_WORKERS");
 	render_init(getenv("STREAMPULSE_TEMPLATES"));
+	prefork(workers ? atoi(workers) : 1); /* the supervisor never returns: workers go on */
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paths.h"
 #include "web.h"
 
 static NEOERR *collect(void *ctx, char *s)

@@ -117,7 +117,7 @@ static int load_config_and_store(struct web *w)
 {
 	struct config_error cerr;
 	char err[512];
-	if (!(w->cfg = config_cache_get(w->config_path, w->cfg_id, &cerr))) {
+	if (!(w->cfg = config_cache_get(w->config_path, w->cfg_id, &w->file_cfg, &cerr))) {
 		ui_error(w, 500, "cannot load the configuration: %s", cerr.message);
 		return -1;
 	}

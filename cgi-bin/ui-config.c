@@ -94,13 +94,14 @@ static int fill_config(struct web *w, HDF *hdf, void *ctx)
 		for (i = 0; i < f->nrows; i++)
 			set_row(hdf, i, f->rows[i].name, f->rows[i].url, f->rows[i].old, f->rows[i].enabled);
 	} else {
-		hdf_set_int_value(hdf, "Form.Heartbeat", w->cfg->heartbeat_seconds);
-		hdf_set_value(hdf, "Form.Timezone", w->cfg->timezone);
-		set_zones(hdf, w->cfg->timezone);
-		for (i = 0; i < w->cfg->nstreams; i++) {
-			url_mask_password(w->cfg->streams[i].url, masked, sizeof masked);
-			set_row(hdf, i, w->cfg->streams[i].name, masked, w->cfg->streams[i].name,
-				w->cfg->streams[i].enabled);
+		/* The whole file, other shards' streams too: saving the form rewrites the list. */
+		const struct config *c = w->file_cfg;
+		hdf_set_int_value(hdf, "Form.Heartbeat", c->heartbeat_seconds);
+		hdf_set_value(hdf, "Form.Timezone", c->timezone);
+		set_zones(hdf, c->timezone);
+		for (i = 0; i < c->nstreams; i++) {
+			url_mask_password(c->streams[i].url, masked, sizeof masked);
+			set_row(hdf, i, c->streams[i].name, masked, c->streams[i].name, c->streams[i].enabled);
 		}
 	}
 	set_row(hdf, i, "", "", "", 1); /* one empty row adds a stream */

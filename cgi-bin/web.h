@@ -38,7 +38,9 @@ struct web {
 	struct request req;
 	struct response res;
 	const char *config_path;
-	const struct config *cfg;   /* NULL until loaded; owned by config_cache.c, never freed here */
+	const struct config *cfg;   /* NULL until loaded; owned by config_cache.c, never freed here;
+				     * only this shard's streams (dashboard, API, /metrics) */
+	const struct config *file_cfg; /* the same file with every stream: the config editor's */
 	char cfg_id[CONFIG_CACHE_ID]; /* the file's identity: part of the response cache keys */
 	struct store *st;           /* owned by store_keep.c, never closed here */
 	struct auth_user user;

@@ -440,6 +440,8 @@ static const struct field settings[] = {
 	  "a URL such as http://nvr.local:8000/" },
 	{ "metrics_public", cfg_check_bool, offsetof(struct config, metrics_public), 0, 1,
 	  "true or false" },
+	{ "shard", cfg_check_shard, offsetof(struct config, shard), 1, CONFIG_SHARD_MAX,
+	  "K/N such as 1/2" },
 	HEALTH_FIELDS(struct config),
 	{ "data_dir", check_path, offsetof(struct config, data_dir), 1, PATH_MAX - 1, "a folder path" },
 	{ "database", check_path, offsetof(struct config, database), 1, PATH_MAX - 1, "a file path" },
@@ -986,6 +988,7 @@ static void set_defaults(struct config *cfg)
 	cfg->fail_threshold = 2;
 	cfg->recover_threshold = 1;
 	cfg->site_down_percent = 50;
+	cfg->shard = (struct shard_conf){ 1, 1 };
 	config_health_defaults(&cfg->health);
 }
 

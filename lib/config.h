@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CONFIG_NAME_MAX 64
 
@@ -66,6 +67,12 @@ struct stream_conf {
 	int line;                  /* 1-based line of the list item, for messages */
 };
 
+/* `shard: K/N`: this monitor probes part K (1..N) of the stream list (lib/config_shard.c). */
+#define CONFIG_SHARD_MAX 1000
+struct shard_conf {
+	int k, n;                   /* 1/1 (the default): every stream */
+};
+
 struct config {
 	int heartbeat_seconds;      /* 2..3600, default 15 */
 	char timezone[128];         /* IANA name, default "UTC" */
@@ -80,6 +87,7 @@ struct config {
 	struct health_conf health;  /* defaults for every stream */
 	char *dashboard_url;        /* for links in alerts; NULL: none */
 	int metrics_public;         /* 1: GET /metrics without a token; default 0 (API token) */
+	struct shard_conf shard;    /* streams holds the whole file; config_keep_shard drops the rest */
 	struct alert_conf *alerts;
 	size_t nalerts;
 	char *data_dir;             /* absolute; default <config dir>/data */
@@ -123,6 +131,23 @@ void config_error_set(struct config_error *err, const char *name, int line, int 
 /* The streams' names in config order, NULL-terminated (what store_sync_streams takes). The
  * array is malloc'ed (the caller frees it; the names stay cfg's); NULL when out of memory. */
 const char **config_names(const struct config *cfg);
+
+/* ---- shards (lib/config_shard.c) ---- */
+
+/* FNV-1a (32 bits) of the name's bytes: stable across versions and machines. */
+uint32_t config_shard_hash(const char *name);
+/* The shard (1..n) that probes the stream called name: config_shard_hash(name) % n + 1. */
+int config_shard_of(const char *name, int n);
+/* 1 when this config's shard probes the stream called name (always, unsharded). */
+int config_in_shard(const struct config *cfg, const char *name);
+/* Drops (and frees) the streams of other shards, keeping the order; returns how many are left.
+ * The monitor's view: it syncs, schedules and alerts on its shard only. */
+size_t config_keep_shard(struct config *cfg);
+/* view = full with only this shard's streams: a new streams array of shallow copies (URLs and
+ * everything else stay full's, which must outlive view). The web's dashboard, API and /metrics
+ * read the view; the config editor reads the whole file. 0, or -1 out of memory. */
+int config_shard_view(const struct config *full, struct config *view);
+void config_shard_view_free(struct config *view);
 
 /* Effective probe deadline of one stream, in seconds. */
 int config_stream_timeout(const struct config *cfg, const struct stream_conf *s);

@@ -59,6 +59,10 @@ int cfg_check_keys(struct ctx *c, yaml_node_t *map, const char *prefix);
 int cfg_set_field(struct ctx *c, const struct field *f, yaml_node_t *v, void *base, const char *field);
 int cfg_warn_unknown(struct ctx *c, const yaml_node_t *key);
 
+/* lib/config_shard.c: "K/N" into a struct shard_conf. */
+int cfg_check_shard(const struct field *f, const char *s, size_t len, void *dst, char *why,
+		    size_t whylen);
+
 /* lib/config_health.c: the health settings' inheritance and the `checks` list. */
 void health_unset(struct health_conf *h);                 /* every field "not given" */
 void health_inherit(struct health_conf *h, const struct health_conf *defaults);

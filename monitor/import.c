@@ -159,6 +159,7 @@ int import_run(const char *config_path, const char *path)
 		fprintf(stderr, "%s\n", cerr.message);
 		return 2;
 	}
+	config_keep_shard(&cfg); /* another shard's streams are another monitor's to keep */
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	int64_t *ids = calloc(cfg.nstreams + 1, sizeof *ids);
 	if (!f || !ids) {

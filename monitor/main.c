@@ -21,6 +21,7 @@
 #include "health.h"
 #include "log.h"
 #include "metrics.h"
+#include "paths.h"
 #include "pool.h"
 #include "probe.h"
 #include "scheduler.h"
@@ -60,6 +61,7 @@ static void usage(FILE *f)
 		   "--users lists the web's users; --passwd sets a user's password (typed twice on the\n"
 		   "terminal, or one line of stdin with --password-stdin) and logs out all its sessions.\n"
 		   "\n"
+		   "-c defaults to " SP_MONITOR_CONFIG ".\n"
 		   "--check prints one Nagios line: OK (exit 0); WARNING - degraded (exit 1) when the\n"
 		   "picture is black or uniform, or the first frame came later than --max-latency-ms;\n"
 		   "CRITICAL (exit 2) when no frame came. A frozen picture needs several probes: only\n"
@@ -104,7 +106,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	};
 	int c;
 	char *end;
-	*o = (struct opts){ .config = "config.yaml", .timeout_s = 10, .transport = TRANSPORT_AUTO };
+	*o = (struct opts){ .config = SP_MONITOR_CONFIG, .timeout_s = 10, .transport = TRANSPORT_AUTO };
 	while ((c = getopt_long(argc, argv, "c:t:vh", longs, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
@@ -203,8 +205,12 @@ static int run_check_config(const char *path)
 	}
 	for (size_t i = 0; i < cfg.nwarnings; i++)
 		fprintf(stderr, "warning: %s\n", cfg.warnings[i]);
-	printf("%s: OK, %zu streams, heartbeat every %d s, database %s\n", path, cfg.nstreams,
-	       cfg.heartbeat_seconds, cfg.database);
+	printf("%s: OK, %zu streams", path, cfg.nstreams);
+	if (cfg.shard.n > 1) {
+		size_t all = cfg.nstreams;
+		printf(" (%zu of %zu in shard %d/%d)", config_keep_shard(&cfg), all, cfg.shard.k, cfg.shard.n);
+	}
+	printf(", heartbeat every %d s, database %s\n", cfg.heartbeat_seconds, cfg.database);
 	config_free(&cfg);
 	return 0;
 }
@@ -237,6 +243,21 @@ static void log_config_warnings(const struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->nwarnings; i++)
 		log_line("config warning: %s", cfg->warnings[i]);
+}
+
+/* The file, down to this monitor's shard: every later step (store, scheduler, engine, alerts'
+ * site-down count) sees only the streams it probes. */
+static int load_config(const char *path, struct config *cfg, struct config_error *err)
+{
+	if (config_load(path, cfg, err) < 0)
+		return -1;
+	log_config_warnings(cfg);
+	if (cfg->shard.n > 1) {
+		size_t all = cfg->nstreams;
+		log_line("shard %d/%d: probing %zu of the %zu streams in %s", cfg->shard.k, cfg->shard.n,
+			 config_keep_shard(cfg), all, path);
+	}
+	return 0;
 }
 
 /* Gives the config's streams their ids and schedules them. */
@@ -288,14 +309,13 @@ static void maybe_reload(struct monitor *m, int forced)
 	if (!forced && same_file(&sb, &m->cfg_stat))
 		return;
 	m->cfg_stat = sb;
-	if (config_load(m->config_path, &cfg, &err) < 0) {
+	if (load_config(m->config_path, &cfg, &err) < 0) {
 		log_line("config not reloaded: %s; keeping the last good configuration", err.message);
 		m->reload_failed = 1;
 		return;
 	}
 	if (strcmp(cfg.database, m->cfg.database))
 		log_line("config: 'database' changed; it takes effect after a restart");
-	log_config_warnings(&cfg);
 	if (apply_config(m, &cfg) < 0) {
 		config_free(&cfg);
 		return;
@@ -360,6 +380,7 @@ static void run_loop(struct monitor *m)
 	int64_t next_stats = 0, next_reload = 0, next_flush = clock_mono_ms() + flush_ms(&m->cfg), next_prune = clock_mono_ms() + 60000;
 	int64_t next_cycle = clock_mono_ms() + (int64_t)m->cfg.heartbeat_seconds * 1000;
 	int64_t next_metrics = 0;
+	metrics_cycle(&m->metrics, clock_utc_ms()); /* the first cycle starts here, not at startup */
 	while (!stop_requested) {
 		int64_t now = clock_mono_ms();
 		if (reload_requested || now >= next_reload) {
@@ -373,19 +394,19 @@ static void run_loop(struct monitor *m)
 			next_stats = now + STATS_MS;
 		}
 		collect(m);
-		if (now >= next_flush || engine_urgent(m->eng)) {
+		if (now >= next_flush) {
+			metrics_cycle(&m->metrics, clock_utc_ms());
 			/* Staged, written by the flush's commit, at most once a minute: the meta page
 			 * costs the card 1 KB of WAL each time (1.4 MB a day). */
-			if (now >= next_flush)
-				metrics_cycle(&m->metrics, clock_utc_ms());
-			if (now >= next_flush && now >= next_metrics) {
+			if (now >= next_metrics) {
 				publish_metrics(m);
 				next_metrics = now + METRICS_MS;
 			}
 			engine_flush(m->eng);
-			if (now >= next_flush)
-				malloc_trim(0); /* once a cycle: freed pages back to the system */
+			malloc_trim(0); /* once a cycle: freed pages back to the system */
 			next_flush = now + flush_ms(&m->cfg);
+		} else if (engine_urgent(m->eng)) {
+			engine_flush(m->eng); /* a state change: at once, the cycle's schedule unchanged */
 		}
 		if (now >= next_cycle) { /* site-down grouping, and the cycle's alerts go out */
 			size_t total, failing;
@@ -438,12 +459,11 @@ static int open_everything(struct monitor *m, int once)
 {
 	char err[512], thumbs[4096];
 	struct config_error cerr;
-	if (config_load(m->config_path, &m->cfg, &cerr) < 0) {
+	if (load_config(m->config_path, &m->cfg, &cerr) < 0) {
 		log_line("%s", cerr.message);
 		return -1;
 	}
 	stat(m->config_path, &m->cfg_stat);
-	log_config_warnings(&m->cfg);
 	snprintf(thumbs, sizeof thumbs, "%s/thumbs", m->cfg.data_dir);
 	if (file_mkdirs(thumbs, err, sizeof err) < 0 ||
 	    file_mkdirs_parent(m->cfg.database, err, sizeof err) < 0) {

@@ -317,36 +317,39 @@ sp_web_ready() {
 	return 1
 }
 
-# start_web [CONFIG]: the web program under spawn-fcgi (4 workers on $OUT/fcgi.sock, mode 0600,
-# STREAMPULSE_CONFIG=CONFIG, default $OUT/config.yaml) behind nginx (conf/nginx/test.conf.in) on
-# a free port. Sets WEB_PORT WEB_URL (http://127.0.0.1:PORT, no trailing slash), WEB_PID (nginx
+# start_web [CONFIG [NAME]]: the web program under spawn-fcgi (4 workers on $OUT/fcgi.sock, mode
+# 0600, STREAMPULSE_CONFIG=CONFIG, default $OUT/config.yaml) behind nginx (conf/nginx/test.conf.in)
+# on a free port. Sets WEB_PORT WEB_URL (http://127.0.0.1:PORT, no trailing slash), WEB_PID (nginx
 # master), WEB_WORKERS (the 4 worker pids), WEB_LOG (the workers' stderr: error lines, sanitizer
 # reports), WEB_NGINX_LOG (nginx's error log; the access log is beside it). Called again, it
-# restarts both (e.g. with another config).
+# restarts both (e.g. with another config). A NAME gives a second front end its own files
+# ($OUT/fcgi-NAME.sock, $OUT/nginx-NAME/...): keep the first one's WEB_* values, clear WEB_PID
+# and WEB_WORKERS, then start_web CONFIG NAME (cleanup stops both).
 start_web() {
-	local cfg=${1:-$OUT/config.yaml} prefix="$OUT/nginx" sock="$OUT/fcgi.sock" rc pid
-	stop_web
+	local cfg=${1:-$OUT/config.yaml} sfx=${2:+-$2} rc pid
+	local prefix="$OUT/nginx$sfx" sock="$OUT/fcgi$sfx.sock"
+	stop_web "${2:-}"
 	[ -x "$SP_WEB_BIN" ] || bail "start web" "no program $SP_WEB_BIN (build it, or set SP_WEB_BIN)"
 	# sun_path holds 107 bytes; spawn-fcgi would only say "too long".
 	((${#sock} < 108)) || bail "start web" "socket path over 107 bytes: $sock (check out nearer /)"
 	mkdir -p "$prefix/logs" "$prefix/tmp"
-	rm -f "$sock" "$OUT/fcgi.pid"
+	rm -f "$sock" "$OUT/fcgi$sfx.pid"
 	SP_WEB_SOCKETS+=("$sock")
-	WEB_LOG="$OUT/fcgi.err"
+	WEB_LOG="$OUT/fcgi$sfx.err"
 	: >"$WEB_LOG"
 	# spawn-fcgi points the workers' stdout and stderr at /dev/null (and closes inherited fds
 	# below the one it opens for that): the sh in between reopens stderr on WEB_LOG by name, then
 	# execs the program (same pid). -F with -n would be ignored (-n execs one program in place),
 	# hence forking mode; the pid file ($OUT/fcgi.pid) is for people, cleanup uses the socket.
 	# shellcheck disable=SC2016 # $1 and $@ belong to that sh
-	STREAMPULSE_CONFIG=$cfg spawn-fcgi -F 4 -M 0600 -s "$sock" -P "$OUT/fcgi.pid" \
+	STREAMPULSE_CONFIG=$cfg spawn-fcgi -F 4 -M 0600 -s "$sock" -P "$OUT/fcgi$sfx.pid" \
 		-- /bin/sh -c 'log=$1; shift; exec "$@" 2>>"$log"' sh "$WEB_LOG" "$SP_WEB_BIN" \
-		>"$OUT/spawn-fcgi.out" 2>&1 </dev/null && rc=0 || rc=$?
+		>"$OUT/spawn-fcgi$sfx.out" 2>&1 </dev/null && rc=0 || rc=$?
 	sp_web_collect
 	WEB_WORKERS=$(sp_socket_pids "$sock" | tr '\n' ' ')
 	WEB_WORKERS=${WEB_WORKERS% }
 	if [ "$rc" != 0 ] || [ -z "$WEB_WORKERS" ]; then
-		bail "start web: spawn-fcgi" "exit $rc: $(tail -3 "$OUT/spawn-fcgi.out") $(tail -3 "$WEB_LOG")"
+		bail "start web: spawn-fcgi" "exit $rc: $(tail -3 "$OUT/spawn-fcgi$sfx.out") $(tail -3 "$WEB_LOG")"
 	fi
 	WEB_NGINX_LOG="$prefix/logs/error.log"
 	for _ in 1 2 3; do
@@ -355,7 +358,7 @@ start_web() {
 			LISTEN="127.0.0.1:$WEB_PORT" HTDOCS="$SP_ROOT/htdocs" SOCKET="$sock" \
 			USER="$(sp_nginx_user)" || bail "start web" "conf/nginx/test.conf.in does not fill"
 		: >"$WEB_NGINX_LOG"
-		spawn nginx nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$WEB_NGINX_LOG"
+		spawn "nginx$sfx" nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$WEB_NGINX_LOG"
 		WEB_PID=$SPAWN_PID
 		if sp_web_ready "http://127.0.0.1:$WEB_PORT/static/app.css" "$WEB_PID"; then
 			for pid in $WEB_WORKERS; do
@@ -366,17 +369,17 @@ start_web() {
 			return 0
 		fi
 		stop_proc "$WEB_PID"
-		grep -q 'Address already in use' "$WEB_NGINX_LOG" "$OUT/nginx.err" || break
+		grep -q 'Address already in use' "$WEB_NGINX_LOG" "$OUT/nginx$sfx.err" || break
 	done
-	bail "start nginx" "not answering; $(tail -3 "$WEB_NGINX_LOG" "$OUT/nginx.err")"
+	bail "start nginx" "not answering; $(tail -3 "$WEB_NGINX_LOG" "$OUT/nginx$sfx.err")"
 }
 
-# stop_web: stops nginx and the FastCGI workers start_web started (e.g. to start them again).
+# stop_web [NAME]: stops nginx and the FastCGI workers start_web started (e.g. to start them again).
 stop_web() {
 	local pids=()
 	[ -n "${WEB_PID:-}" ] && pids+=("$WEB_PID")
 	# shellcheck disable=SC2206,SC2207 # lists of pids
-	pids+=(${WEB_WORKERS:-} $(sp_socket_pids "$OUT/fcgi.sock"))
+	pids+=(${WEB_WORKERS:-} $(sp_socket_pids "$OUT/fcgi${1:+-$1}.sock"))
 	((${#pids[@]})) && stop_proc "${pids[@]}"
 	WEB_PID="" WEB_WORKERS=""
 }

@@ -8,7 +8,8 @@ for want in 'make run' 'make test' heartbeat_seconds timezone probe_timeout_seco
 	'http://127.0.0.1:8000/' 'admin / admin123' '/api/health' 'docker compose' \
 	fail_threshold recover_threshold checks black_max_luma uniform_max_stddev frozen_after \
 	frozen_max_diff max_latency_ms max_clients site_down_percent dashboard_url alerts \
-	metrics_public /metrics 'transport: auto' 'WARNING - degraded'; do
+	metrics_public /metrics 'transport: auto' 'WARNING - degraded' 'shard: 1/2' \
+	'conf/prometheus/streampulse.rules.yml'; do
 	check "README mentions '$want'" grep -qF -- "$want" "$r"
 done
 check_match "README has a cron line" '(^|

@@ -8,7 +8,7 @@ FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefin
 FUZZ_NAMES   := config multipart params api
 FUZZ_BIN     := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 
-fuzz_src_config    := lib/config.c lib/config_health.c lib/config_alerts.c lib/url.c lib/fileio.c lib/utf8.c
+fuzz_src_config    := $(filter-out lib/config_save.c,$(wildcard lib/config*.c)) lib/url.c lib/fileio.c lib/utf8.c
 fuzz_src_multipart := lib/multipart.c
 fuzz_src_params    := cgi-bin/params.c
 fuzz_src_api       := cgi-bin/api_format.c cgi-bin/buf.c lib/utf8.c lib/state_name.c
