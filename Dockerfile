@@ -16,8 +16,8 @@ WORKDIR /src
 # The tree minus .dockerignore (build/, data/, tests/out/, .git): the Makefile includes
 # tests/fixtures/fixtures.mk, bench/bench.mk and tests/fuzz/fuzz.mk, so they come along.
 COPY . .
-# PREFIX on both: the paths the programs look in (templates, config) are baked in by `make`.
-RUN make -j"$(nproc)" PREFIX=/usr \
+# PREFIX on both: build-install bakes the installed paths (templates, config) into the programs.
+RUN make -j"$(nproc)" build-install PREFIX=/usr \
  && make install PREFIX=/usr DESTDIR=/out \
  && install -D -m 0644 conf/nginx/test.conf.in /out/usr/share/streampulse/docker/nginx.conf.in \
  && install -D -m 0755 conf/docker-entrypoint.sh /out/usr/share/streampulse/docker/docker-entrypoint.sh

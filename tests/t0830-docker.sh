@@ -40,7 +40,7 @@ check_eq "two stages (multi-stage)" 2 "$(fact stages)"
 check_match "build stage: Debian 12 slim, named build" '^debian:(bookworm|12)-slim AS build$' "$(fact build.from)"
 check_match "runtime stage: Debian 12 slim" '^debian:(bookworm|12)-slim$' "$(fact runtime.from)"
 brun=$(fact build.run)
-check_match "build stage: make with PREFIX=/usr" '(^| )make( -j[^ ]*)? PREFIX=/usr( |$)' "$brun"
+check_match "build stage: make build-install with PREFIX=/usr" '(^| )make( -j[^ ]*)? build-install PREFIX=/usr( |$)' "$brun"
 check_match "build stage: make install PREFIX=/usr DESTDIR=/out" 'make install (PREFIX=/usr DESTDIR=/out|DESTDIR=/out PREFIX=/usr)' "$brun"
 check_eq "runtime stage: copies the installed tree from the build stage" "--from=build /out/ /" "$(fact runtime.copy)"
 rpk=" $(fact runtime.packages) " bpk=" $(fact build.packages) "
