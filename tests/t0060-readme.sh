@@ -9,7 +9,7 @@ for want in 'make run' 'make test' heartbeat_seconds timezone probe_timeout_seco
 	fail_threshold recover_threshold checks black_max_luma uniform_max_stddev frozen_after \
 	frozen_max_diff max_latency_ms max_clients site_down_percent dashboard_url alerts \
 	metrics_public /metrics 'transport: auto' 'WARNING - degraded' 'shard: 1/2' \
-	'conf/prometheus/streampulse.rules.yml'; do
+	'conf/prometheus/streampulse.rules.yml' 'Raspberry Pi' 'OpenWrt' '--passwd admin' 'make install'; do
 	check "README mentions '$want'" grep -qF -- "$want" "$r"
 done
 check_match "README has a cron line" '(^|
