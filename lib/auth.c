@@ -526,19 +526,26 @@ int auth_user_add(struct store *st, const char *name, const char *password, enum
 	return db_error(db, err, errlen, "adding the user");
 }
 
-int auth_user_find(struct store *st, const char *name, struct auth_user *out)
+/* A query for one user (id, name, role, must_change) by one text parameter: 1 and *out
+ * filled, 0 when none, -1 on error. */
+static int one_user(struct store *st, const char *sql, const char *arg, struct auth_user *out)
 {
 	sqlite3_stmt *s;
 	int rc;
-	if (sqlite3_prepare_v2(store_db(st), "SELECT id, name, role, must_change FROM users WHERE name = ?",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
 		return -1;
-	sqlite3_bind_text(s, 1, name ? name : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		read_user(s, 0, out);
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int auth_user_find(struct store *st, const char *name, struct auth_user *out)
+{
+	return one_user(st, "SELECT id, name, role, must_change FROM users WHERE name = ?",
+			name ? name : "", out);
 }
 
 int auth_user_list(struct store *st, int64_t now_ms,
@@ -603,22 +610,12 @@ int auth_api_token_create(struct store *st, int64_t user_id, const char *label, 
 
 int auth_api_token_check(struct store *st, const char *token, struct auth_user *out)
 {
-	sqlite3_stmt *s;
 	char token_hash[65];
-	int rc;
 	if (!token_well_formed(token))
 		return 0;
 	hash_sha256_hex(token, AUTH_TOKEN_HEX, token_hash);
-	if (sqlite3_prepare_v2(store_db(st), "SELECT u.id, u.name, u.role, u.must_change "
-			       "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
-			       -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(s, 1, token_hash, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		read_user(s, 0, out);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return one_user(st, "SELECT u.id, u.name, u.role, u.must_change FROM api_tokens t "
+			"JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?", token_hash, out);
 }
 
 int auth_api_token_list(struct store *st, int64_t user_id,
